@@ -1,0 +1,68 @@
+/* zhurnalctl: Zhurnal from the command line — demo data, sync, reports, backup. Each command is
+ * one function taking its own arguments; `zhurnalctl --help` lists them. */
+#define G_LOG_DOMAIN "zhurnalctl"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <glib/gi18n.h>
+
+#include "zh-version.h"
+
+typedef struct
+{
+  const char *name;
+  const char *summary;  /* N_() */
+  int       (*run) (int argc, char **argv);
+} ZhCommand;
+
+static const ZhCommand commands[] = {
+  { NULL, NULL, NULL },
+};
+
+static void
+print_help (FILE *out)
+{
+  fprintf (out, "%s\n\n", _("Usage: zhurnalctl COMMAND [OPTION…]"));
+  fprintf (out, "%s\n\n", _("Zhurnal, the electronic class journal, from the command line."));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (const ZhCommand *c = commands; c->name != NULL; c++)
+    fprintf (out, "  %-14s %s\n", c->name, _(c->summary));
+  fprintf (out, "\n%s\n", _("Options:"));
+  fprintf (out, "  %-14s %s\n", "-h, --help", _("Show this help"));
+  fprintf (out, "  %-14s %s\n", "--version", _("Show the version"));
+  fprintf (out, "\n%s\n", _("Run “zhurnalctl COMMAND --help” for the options of a command."));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  zh_i18n_init ();
+
+  if (argc < 2)
+    {
+      print_help (stderr);
+      return EXIT_FAILURE;
+    }
+
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      print_help (stdout);
+      return EXIT_SUCCESS;
+    }
+
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("zhurnalctl %s\n", zh_version ());
+      return EXIT_SUCCESS;
+    }
+
+  for (const ZhCommand *c = commands; c->name != NULL; c++)
+    if (g_str_equal (argv[1], c->name))
+      return c->run (argc - 1, argv + 1);
+
+  fprintf (stderr, _("zhurnalctl: unknown command “%s”; see “zhurnalctl --help”.\n"), argv[1]);
+  return 2;
+}
