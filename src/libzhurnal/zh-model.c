@@ -662,9 +662,9 @@ zh_entity_from_json (const ZhEntityInfo *info,
   return entity;
 }
 
-/* json-glib wraps integers beyond 64 bits and cuts strings at "\u0000" without a word. Before
- * parsing, look through the text for either among the members of the top-level object, so the
- * decoder can refuse them instead of storing a different value. */
+/* json-glib wraps integers beyond 64 bits, cuts strings at "\u0000" and reads "{} {}" without a
+ * word. After parsing, look through the text for these among the members of the top-level
+ * object, so the decoder can refuse them instead of storing a different value. */
 static gboolean
 check_json_text (const ZhEntityInfo *info,
                  const char         *text,
@@ -741,14 +741,31 @@ check_json_text (const ZhEntityInfo *info,
                 }
             }
         }
-      else
+      else if (*p == '{' || *p == '[')
         {
-          if (*p == '{' || *p == '[')
-            depth++;
-          else if (*p == '}' || *p == ']')
-            depth--;
+          depth++;
           p++;
         }
+      else if (*p == '}' || *p == ']')
+        {
+          depth--;
+          p++;
+          if (depth == 0)
+            break;
+        }
+      else
+        p++;
+    }
+
+  /* json-glib takes "{…} {…}" without complaint; the object must be the whole text. */
+  while (p < end && g_ascii_isspace (*p))
+    p++;
+  if (p < end)
+    {
+      g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_NOT_OBJECT,
+                   _("The value of %s is not valid JSON: %s"), info->name,
+                   _("there is text after the end of the object"));
+      return FALSE;
     }
   return TRUE;
 }
