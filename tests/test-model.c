@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "zh-model.h"
@@ -318,6 +319,15 @@ test_json_shape (void)
                    "\"last_name\":\"Иванова\",\"first_name\":\"Анна\",\"middle_name\":\"\","
                    "\"roles\":[\"admin\",\"teacher\"],\"position\":\"\",\"login\":null,"
                    "\"active\":true,\"rev\":42}");
+
+  /* JSON has no infinity: a weight that is not a number goes out as null, never as "inf". */
+  {
+    g_autofree char *infinite = NULL;
+
+    mark->weight = INFINITY;
+    infinite = zh_entity_to_string (&zh_mark_info, mark);
+    g_assert_nonnull (strstr (infinite, "\"weight\":null,"));
+  }
 
   /* The policy travels as a nested object, not as a string holding JSON. */
   school->id = g_strdup ("0190a5b2-e1c4-7a3b-8c0d-1e2f3a4b5c6d");

@@ -236,7 +236,11 @@ zh_entity_to_json (const ZhEntityInfo *info,
             json_builder_add_int_value (builder, *_zh_field_int64 (p, field));
           break;
         case ZH_FIELD_REAL:
-          json_builder_add_double_value (builder, *_zh_field_double (p, field));
+          /* JSON has no infinity or NaN: json-glib would write text no parser reads back. */
+          if (isfinite (*_zh_field_double (p, field)))
+            json_builder_add_double_value (builder, *_zh_field_double (p, field));
+          else
+            json_builder_add_null_value (builder);
           break;
         case ZH_FIELD_BOOL:
           json_builder_add_boolean_value (builder, *_zh_field_bool (p, field) != FALSE);
@@ -335,6 +339,8 @@ wrong_type (const ZhEntityInfo *info,
     case ZH_FIELD_DATE:
     case ZH_FIELD_TIME:
     case ZH_FIELD_ENUM:
+      /* Translators: in all “Field “%s” of %s” messages the first %s is a field name
+       * (“entered_at”) and the second an entity code (“mark”), both left in English. */
       g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_WRONG_TYPE,
                    _("Field “%s” of %s: expected a string"), name, info->name);
       break;
