@@ -1,5 +1,5 @@
 /* zh-entities.c: the field tables of every entity (zh-model.h). They mirror the columns of
- * data/schema/schema.sql one for one, in the same order; test-store checks that they agree. */
+ * data/schema/schema.sql one for one, in the same order; test-entity-sql checks that they agree. */
 #define G_LOG_DOMAIN "zh-model"
 
 #include "config.h"
@@ -13,9 +13,10 @@
 #define FIELD(S, f, t, fl)     { #f, t, fl, G_STRUCT_OFFSET (S, f), NULL }
 #define ENUM(S, f, fl, gtype)  { #f, ZH_FIELD_ENUM, fl, G_STRUCT_OFFSET (S, f), gtype }
 #define FLAGS(S, f, fl, gtype) { #f, ZH_FIELD_FLAGS, fl, G_STRUCT_OFFSET (S, f), gtype }
-#define HEADER(S) \
-  FIELD (S, id, ZH_FIELD_UUID, REQ), \
-  FIELD (S, rev, ZH_FIELD_INT, ZH_FIELD_SERVER)
+/* Every table starts with id and ends with rev (data/schema/schema.sql), whatever the order of
+ * the struct's members: the field tables follow the columns. */
+#define HEADER(S) FIELD (S, id, ZH_FIELD_UUID, REQ)
+#define REV(S)    FIELD (S, rev, ZH_FIELD_INT, ZH_FIELD_SERVER)
 
 #define ENTITY(name, S, table, collection, fields) \
   const ZhEntityInfo zh_##name##_info = { #name, table, collection, sizeof (S), fields, G_N_ELEMENTS (fields) }
@@ -27,6 +28,7 @@ static const ZhField school_fields[] = {
   FIELD (ZhSchool, address, ZH_FIELD_STRING, 0),
   FIELD (ZhSchool, director, ZH_FIELD_STRING, 0),
   FIELD (ZhSchool, policy, ZH_FIELD_JSON, 0),
+  REV (ZhSchool),
 };
 ENTITY (school, ZhSchool, "school", "schools", school_fields);
 
@@ -36,6 +38,7 @@ static const ZhField academic_year_fields[] = {
   FIELD (ZhAcademicYear, name, ZH_FIELD_STRING, REQ),
   FIELD (ZhAcademicYear, starts, ZH_FIELD_DATE, REQ),
   FIELD (ZhAcademicYear, ends, ZH_FIELD_DATE, REQ),
+  REV (ZhAcademicYear),
 };
 ENTITY (academic_year, ZhAcademicYear, "academic_year", "years", academic_year_fields);
 
@@ -48,6 +51,7 @@ static const ZhField period_fields[] = {
   FIELD (ZhPeriod, ends, ZH_FIELD_DATE, REQ),
   FIELD (ZhPeriod, grade_from, ZH_FIELD_INT, REQ),
   FIELD (ZhPeriod, grade_to, ZH_FIELD_INT, REQ),
+  REV (ZhPeriod),
 };
 ENTITY (period, ZhPeriod, "period", "periods", period_fields);
 
@@ -61,6 +65,7 @@ static const ZhField staff_fields[] = {
   FIELD (ZhStaff, position, ZH_FIELD_STRING, 0),
   FIELD (ZhStaff, login, ZH_FIELD_STRING, OPT),
   FIELD (ZhStaff, active, ZH_FIELD_BOOL, 0),
+  REV (ZhStaff),
 };
 ENTITY (staff, ZhStaff, "staff", "staff", staff_fields);
 
@@ -70,6 +75,7 @@ static const ZhField class_fields[] = {
   FIELD (ZhClass, grade, ZH_FIELD_INT, REQ),
   FIELD (ZhClass, letter, ZH_FIELD_STRING, REQ),
   FIELD (ZhClass, class_teacher_id, ZH_FIELD_UUID, OPT),
+  REV (ZhClass),
 };
 ENTITY (class, ZhClass, "class", "classes", class_fields);
 
@@ -81,6 +87,7 @@ static const ZhField student_fields[] = {
   FIELD (ZhStudent, middle_name, ZH_FIELD_STRING, 0),
   FIELD (ZhStudent, birth_date, ZH_FIELD_DATE, REQ),
   ENUM (ZhStudent, gender, REQ, zh_gender_get_type),
+  REV (ZhStudent),
 };
 ENTITY (student, ZhStudent, "student", "students", student_fields);
 
@@ -92,6 +99,7 @@ static const ZhField enrollment_fields[] = {
   FIELD (ZhEnrollment, date_to, ZH_FIELD_DATE, OPT),
   ENUM (ZhEnrollment, reason, REQ, zh_enroll_reason_get_type),
   ENUM (ZhEnrollment, end_reason, OPT, zh_end_reason_get_type),
+  REV (ZhEnrollment),
 };
 ENTITY (enrollment, ZhEnrollment, "enrollment", "enrollments", enrollment_fields);
 
@@ -100,6 +108,7 @@ static const ZhField subject_fields[] = {
   FIELD (ZhSubject, school_id, ZH_FIELD_UUID, REQ),
   FIELD (ZhSubject, name, ZH_FIELD_STRING, REQ),
   FIELD (ZhSubject, short_name, ZH_FIELD_STRING, REQ),
+  REV (ZhSubject),
 };
 ENTITY (subject, ZhSubject, "subject", "subjects", subject_fields);
 
@@ -109,6 +118,7 @@ static const ZhField group_fields[] = {
   FIELD (ZhGroup, subject_id, ZH_FIELD_UUID, REQ),
   FIELD (ZhGroup, subgroup, ZH_FIELD_INT, 0),
   FIELD (ZhGroup, teacher_id, ZH_FIELD_UUID, OPT),
+  REV (ZhGroup),
 };
 ENTITY (group, ZhGroup, "study_group", "groups", group_fields);
 
@@ -118,6 +128,7 @@ static const ZhField group_member_fields[] = {
   FIELD (ZhGroupMember, student_id, ZH_FIELD_UUID, REQ),
   FIELD (ZhGroupMember, date_from, ZH_FIELD_DATE, REQ),
   FIELD (ZhGroupMember, date_to, ZH_FIELD_DATE, OPT),
+  REV (ZhGroupMember),
 };
 ENTITY (group_member, ZhGroupMember, "group_member", "group-members", group_member_fields);
 
@@ -127,6 +138,7 @@ static const ZhField curriculum_fields[] = {
   FIELD (ZhCurriculum, subject_id, ZH_FIELD_UUID, REQ),
   FIELD (ZhCurriculum, hours_per_week, ZH_FIELD_REAL, REQ),
   FIELD (ZhCurriculum, hours_per_year, ZH_FIELD_INT, REQ),
+  REV (ZhCurriculum),
 };
 ENTITY (curriculum, ZhCurriculum, "curriculum", "curriculum", curriculum_fields);
 
@@ -136,6 +148,7 @@ static const ZhField plan_item_fields[] = {
   FIELD (ZhPlanItem, number, ZH_FIELD_INT, REQ),
   FIELD (ZhPlanItem, topic, ZH_FIELD_STRING, REQ),
   FIELD (ZhPlanItem, hours, ZH_FIELD_INT, 0),
+  REV (ZhPlanItem),
 };
 ENTITY (plan_item, ZhPlanItem, "plan_item", "plan-items", plan_item_fields);
 
@@ -147,6 +160,7 @@ static const ZhField timetable_slot_fields[] = {
   FIELD (ZhTimetableSlot, valid_from, ZH_FIELD_DATE, REQ),
   FIELD (ZhTimetableSlot, valid_to, ZH_FIELD_DATE, REQ),
   FIELD (ZhTimetableSlot, room, ZH_FIELD_STRING, 0),
+  REV (ZhTimetableSlot),
 };
 ENTITY (timetable_slot, ZhTimetableSlot, "timetable_slot", "timetable", timetable_slot_fields);
 
@@ -165,6 +179,7 @@ static const ZhField lesson_fields[] = {
   FIELD (ZhLesson, homework_entered_at, ZH_FIELD_TIME, OPT),
   FIELD (ZhLesson, entered_by, ZH_FIELD_UUID, OPT),
   FIELD (ZhLesson, received_at, ZH_FIELD_TIME, SRV),
+  REV (ZhLesson),
 };
 ENTITY (lesson, ZhLesson, "lesson", "lessons", lesson_fields);
 
@@ -181,6 +196,7 @@ static const ZhField mark_fields[] = {
   FIELD (ZhMark, entered_by, ZH_FIELD_UUID, OPT),
   FIELD (ZhMark, entered_at, ZH_FIELD_TIME, REQ),
   FIELD (ZhMark, received_at, ZH_FIELD_TIME, SRV),
+  REV (ZhMark),
 };
 ENTITY (mark, ZhMark, "mark", "marks", mark_fields);
 
@@ -193,6 +209,7 @@ static const ZhField attendance_fields[] = {
   FIELD (ZhAttendance, entered_by, ZH_FIELD_UUID, OPT),
   FIELD (ZhAttendance, entered_at, ZH_FIELD_TIME, REQ),
   FIELD (ZhAttendance, received_at, ZH_FIELD_TIME, SRV),
+  REV (ZhAttendance),
 };
 ENTITY (attendance, ZhAttendance, "attendance", "attendance", attendance_fields);
 
@@ -207,6 +224,7 @@ static const ZhField period_mark_fields[] = {
   FIELD (ZhPeriodMark, entered_by, ZH_FIELD_UUID, OPT),
   FIELD (ZhPeriodMark, entered_at, ZH_FIELD_TIME, REQ),
   FIELD (ZhPeriodMark, received_at, ZH_FIELD_TIME, SRV),
+  REV (ZhPeriodMark),
 };
 ENTITY (period_mark, ZhPeriodMark, "period_mark", "period-marks", period_mark_fields);
 
@@ -220,6 +238,7 @@ static const ZhField correction_fields[] = {
   FIELD (ZhCorrection, document, ZH_FIELD_STRING, REQ),
   FIELD (ZhCorrection, authorised_by, ZH_FIELD_UUID, REQ),
   FIELD (ZhCorrection, at, ZH_FIELD_TIME, REQ),
+  REV (ZhCorrection),
 };
 ENTITY (correction, ZhCorrection, "correction", "corrections", correction_fields);
 
