@@ -242,13 +242,15 @@ test_defaults (gconstpointer data)
           break;
         case ZH_FIELD_TIME:
         case ZH_FIELD_INT:
-          g_assert_cmpint (*AT (entity, field, gint64), ==, 0);
+          /* The schema's DEFAULT: plan_item.hours is 1 (data/schema/schema.sql). */
+          g_assert_cmpint (*AT (entity, field, gint64), ==, field->default_value);
           break;
         case ZH_FIELD_REAL:
           g_assert_cmpfloat (*AT (entity, field, double), ==, 0.0);
           break;
         case ZH_FIELD_BOOL:
-          g_assert_false (*AT (entity, field, gboolean));
+          /* staff.active defaults to true, as in the schema. */
+          g_assert_cmpint (*AT (entity, field, gboolean), ==, field->default_value != 0);
           break;
         case ZH_FIELD_ENUM:
           g_assert_cmpint (*AT (entity, field, int), ==, 0);
@@ -766,6 +768,31 @@ test_names (void)
   g_assert_cmpstr (class_name, ==, "5А");
 }
 
+/* A member left out takes the schema's DEFAULT, not zero: a staff member sent without "active"
+ * stays active, a plan item without "hours" is one hour (data/schema/schema.sql). */
+static void
+test_schema_defaults (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhStaff) staff = NULL;
+  g_autoptr(ZhPlanItem) item = NULL;
+
+  staff = (ZhStaff *) zh_entity_from_string (&zh_staff_info,
+                                             "{\"id\":\"0190f5c2-7e1a-7000-8000-000000000001\","
+                                             "\"school_id\":\"0190f5c2-7e1a-7000-8000-000000000002\","
+                                             "\"last_name\":\"Королёва\",\"first_name\":\"Алёна\","
+                                             "\"roles\":[\"teacher\"]}", -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (staff->active);
+
+  item = (ZhPlanItem *) zh_entity_from_string (&zh_plan_item_info,
+                                               "{\"id\":\"0190f5c2-7e1a-7000-8000-000000000003\","
+                                               "\"group_id\":\"0190f5c2-7e1a-7000-8000-000000000004\","
+                                               "\"number\":1,\"topic\":\"Натуральные числа\"}", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (item->hours, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -799,6 +826,8 @@ main (int    argc,
   g_test_add_func ("/model/times", test_times);
   g_test_add_func ("/model/enum-nicks", test_enum_nicks);
   g_test_add_func ("/model/names", test_names);
+
+  g_test_add_func ("/model/json/schema-defaults", test_schema_defaults);
 
   return g_test_run ();
 }

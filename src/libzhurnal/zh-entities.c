@@ -11,6 +11,8 @@
 #define SRV (ZH_FIELD_SERVER | ZH_FIELD_NULLABLE)
 
 #define FIELD(S, f, t, fl)     { #f, t, fl, G_STRUCT_OFFSET (S, f), NULL }
+/* An INT or BOOL field whose schema DEFAULT is not 0. */
+#define FIELD_DEFAULT(S, f, t, fl, d) { #f, t, fl, G_STRUCT_OFFSET (S, f), NULL, d }
 #define ENUM(S, f, fl, gtype)  { #f, ZH_FIELD_ENUM, fl, G_STRUCT_OFFSET (S, f), gtype }
 #define FLAGS(S, f, fl, gtype) { #f, ZH_FIELD_FLAGS, fl, G_STRUCT_OFFSET (S, f), gtype }
 /* Every table starts with id and ends with rev (data/schema/schema.sql), whatever the order of
@@ -64,7 +66,7 @@ static const ZhField staff_fields[] = {
   FLAGS (ZhStaff, roles, REQ, zh_roles_get_type),
   FIELD (ZhStaff, position, ZH_FIELD_STRING, 0),
   FIELD (ZhStaff, login, ZH_FIELD_STRING, OPT),
-  FIELD (ZhStaff, active, ZH_FIELD_BOOL, 0),
+  FIELD_DEFAULT (ZhStaff, active, ZH_FIELD_BOOL, 0, TRUE),
   REV (ZhStaff),
 };
 ENTITY (staff, ZhStaff, "staff", "staff", staff_fields);
@@ -147,7 +149,7 @@ static const ZhField plan_item_fields[] = {
   FIELD (ZhPlanItem, group_id, ZH_FIELD_UUID, REQ),
   FIELD (ZhPlanItem, number, ZH_FIELD_INT, REQ),
   FIELD (ZhPlanItem, topic, ZH_FIELD_STRING, REQ),
-  FIELD (ZhPlanItem, hours, ZH_FIELD_INT, 0),
+  FIELD_DEFAULT (ZhPlanItem, hours, ZH_FIELD_INT, 0, 1),
   REV (ZhPlanItem),
 };
 ENTITY (plan_item, ZhPlanItem, "plan_item", "plan-items", plan_item_fields);

@@ -22,15 +22,33 @@ G_DEFINE_QUARK (zh-model-error-quark, zh_model_error)
 
 /* ---- Generic entity operations --------------------------------------------------------------- */
 
-/* zh_entity_new: (transfer full): a new entity of @info with every field at its default (zero,
- * FALSE, the enum's first value, NULL strings); free it with zh_entity_free. */
+/* Set the number fields whose schema default is not zero (staff.active, plan_item.hours). */
+static void
+set_number_default (const ZhField *field,
+                    gpointer       entity)
+{
+  if (field->type == ZH_FIELD_INT)
+    *_zh_field_int64 (entity, field) = field->default_value;
+  else if (field->type == ZH_FIELD_BOOL)
+    *_zh_field_bool (entity, field) = field->default_value != 0;
+}
+
+/* zh_entity_new: (transfer full): a new entity of @info with every field at its default (the
+ * schema's DEFAULT for numbers, else zero, FALSE, the enum's first value, NULL strings); free it
+ * with zh_entity_free. */
 gpointer
 zh_entity_new (const ZhEntityInfo *info)
 {
+  gpointer entity;
+
   g_return_val_if_fail (info != NULL, NULL);
   g_return_val_if_fail (info->size >= sizeof (ZhEntity), NULL);
 
-  return g_malloc0 (info->size);
+  entity = g_malloc0 (info->size);
+  for (guint i = 0; i < info->n_fields; i++)
+    if (info->fields[i].default_value != 0)
+      set_number_default (&info->fields[i], entity);
+  return entity;
 }
 
 /* zh_entity_free: free @entity of @info and every string it owns; NULL is ignored. */
@@ -596,6 +614,10 @@ set_default (const ZhField *field,
 
       g_free (*slot);
       *slot = g_strdup (_zh_string_default (field));
+    }
+  else
+    {
+      set_number_default (field, entity);
     }
 }
 

@@ -62,6 +62,7 @@ typedef struct
   ZhFieldFlags  flags;
   gsize         offset;
   GType       (*enum_type) (void);
+  gint64        default_value; /* of an INT or BOOL field when absent, as the schema's DEFAULT */
 } ZhField;
 
 typedef struct _ZhEntityInfo ZhEntityInfo;
