@@ -1282,169 +1282,257 @@ zh_policy_new_from_json (const char  *json,
   return g_steal_pointer (&self);
 }
 
+/* A small JSON writer: json-glib 1.6 writes doubles with 17 digits (4.6 as 4.5999999999999996),
+ * which is no way to show a school its own settings. This one writes the shortest form that
+ * reads back as the same number; its calls mirror JsonBuilder's. */
+typedef struct
+{
+  GString  *out;
+  gboolean  need_comma;
+} Writer;
+
 static void
-add_text (JsonBuilder *b,
+w_sep (Writer *w)
+{
+  if (w->need_comma)
+    g_string_append_c (w->out, ',');
+  w->need_comma = TRUE;
+}
+
+static void
+w_open (Writer *w,
+        char    c)
+{
+  w_sep (w);
+  g_string_append_c (w->out, c);
+  w->need_comma = FALSE;
+}
+
+static void
+w_close (Writer *w,
+         char    c)
+{
+  g_string_append_c (w->out, c);
+  w->need_comma = TRUE;
+}
+
+static void
+w_string (Writer     *w,
+          const char *value)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), value);
+  g_autofree char *quoted = json_to_string (node, FALSE);
+
+  w_sep (w);
+  g_string_append (w->out, quoted);
+}
+
+static void
+w_member (Writer     *w,
+          const char *name)
+{
+  w_string (w, name);
+  g_string_append_c (w->out, ':');
+  w->need_comma = FALSE;
+}
+
+static void
+w_int (Writer *w,
+       gint64  value)
+{
+  w_sep (w);
+  g_string_append_printf (w->out, "%" G_GINT64_FORMAT, value);
+}
+
+static void
+w_double (Writer *w,
+          double  value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (int digits = 1; digits <= 17; digits++)
+    {
+      g_autofree char *format = g_strdup_printf ("%%.%dg", digits);
+
+      g_ascii_formatd (buf, sizeof buf, format, value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  w_sep (w);
+  g_string_append (w->out, buf);
+}
+
+static void
+w_bool (Writer   *w,
+        gboolean  value)
+{
+  w_sep (w);
+  g_string_append (w->out, value ? "true" : "false");
+}
+
+static void
+add_text (Writer      *b,
           const char  *name,
           const Text  *t)
 {
   /* A default text is written as the school would see it. */
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, text_get (t));
+  w_member (b, name);
+  w_string (b, text_get (t));
 }
 
 static void
 build_setting (const ZhPolicy *self,
                Setting         setting,
-               JsonBuilder    *b)
+               Writer         *b)
 {
-  json_builder_set_member_name (b, setting_names[setting]);
+  w_member (b, setting_names[setting]);
   switch (setting)
     {
     case SETTING_TIMEZONE:
-      json_builder_add_string_value (b, self->timezone_id);
+      w_string (b, self->timezone_id);
       break;
     case SETTING_LESSON_STARTS:
-      json_builder_begin_array (b);
+      w_open (b, '[');
       for (guint i = 0; i < self->lesson_starts->len; i++)
         {
           g_autofree char *s = format_clock (g_array_index (self->lesson_starts, guint, i));
-          json_builder_add_string_value (b, s);
+          w_string (b, s);
         }
-      json_builder_end_array (b);
+      w_close (b, ']');
       break;
     case SETTING_LESSON_MINUTES:
-      json_builder_add_int_value (b, self->lesson_minutes);
+      w_int (b, self->lesson_minutes);
       break;
     case SETTING_RECORD_DEADLINE:
       {
         g_autofree char *s = format_clock (self->record_deadline);
-        json_builder_add_string_value (b, s);
+        w_string (b, s);
       }
       break;
     case SETTING_HOMEWORK_DEADLINE_MINUTES:
-      json_builder_add_int_value (b, self->homework_deadline_minutes);
+      w_int (b, self->homework_deadline_minutes);
       break;
     case SETTING_MARKS_DEADLINE_DAYS:
-      json_builder_add_int_value (b, self->marks_deadline_days);
+      w_int (b, self->marks_deadline_days);
       break;
     case SETTING_PERIOD_MARKS_DEADLINE_DAYS:
-      json_builder_add_int_value (b, self->period_marks_deadline_days);
+      w_int (b, self->period_marks_deadline_days);
       break;
     case SETTING_EDIT_WINDOW_DAYS:
-      json_builder_add_int_value (b, self->edit_window_days);
+      w_int (b, self->edit_window_days);
       break;
     case SETTING_UNDO_SECONDS:
-      json_builder_add_int_value (b, self->undo_seconds);
+      w_int (b, self->undo_seconds);
       break;
     case SETTING_NO_MARKS_GRADES:
-      json_builder_begin_array (b);
+      w_open (b, '[');
       for (int g = 1; g <= N_GRADES; g++)
         if (self->no_marks[g])
-          json_builder_add_int_value (b, g);
-      json_builder_end_array (b);
+          w_int (b, g);
+      w_close (b, ']');
       break;
     case SETTING_NO_MARKS_GRADE2_FIRST_HALF:
-      json_builder_add_boolean_value (b, self->no_marks_grade2_first_half);
+      w_bool (b, self->no_marks_grade2_first_half);
       break;
     case SETTING_ROUNDING:
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "5");
-      json_builder_add_double_value (b, self->rounding[0]);
-      json_builder_set_member_name (b, "4");
-      json_builder_add_double_value (b, self->rounding[1]);
-      json_builder_set_member_name (b, "3");
-      json_builder_add_double_value (b, self->rounding[2]);
-      json_builder_end_object (b);
+      w_open (b, '{');
+      w_member (b, "5");
+      w_double (b, self->rounding[0]);
+      w_member (b, "4");
+      w_double (b, self->rounding[1]);
+      w_member (b, "3");
+      w_double (b, self->rounding[2]);
+      w_close (b, '}');
       break;
     case SETTING_MIN_MARKS:
-      json_builder_begin_array (b);
+      w_open (b, '[');
       for (guint i = 0; i < self->min_marks->len; i++)
         {
           const MinMarksRow *row = &g_array_index (self->min_marks, MinMarksRow, i);
 
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "hours");
-          json_builder_add_double_value (b, row->hours);
-          json_builder_set_member_name (b, "marks");
-          json_builder_add_int_value (b, row->marks);
-          json_builder_end_object (b);
+          w_open (b, '{');
+          w_member (b, "hours");
+          w_double (b, row->hours);
+          w_member (b, "marks");
+          w_int (b, row->marks);
+          w_close (b, '}');
         }
-      json_builder_end_array (b);
+      w_close (b, ']');
       break;
     case SETTING_MARK_VALUES:
-      json_builder_begin_array (b);
+      w_open (b, '[');
       for (guint i = 0; i < self->mark_values->len; i++)
         {
           const MarkValue *m = self->mark_values->pdata[i];
 
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "code");
-          json_builder_add_string_value (b, m->code);
+          w_open (b, '{');
+          w_member (b, "code");
+          w_string (b, m->code);
           add_text (b, "text", &m->text);
           if (m->numeric)
             {
-              json_builder_set_member_name (b, "value");
-              json_builder_add_double_value (b, m->value);
+              w_member (b, "value");
+              w_double (b, m->value);
             }
-          json_builder_set_member_name (b, "current");
-          json_builder_add_boolean_value (b, (m->use & ZH_MARK_USE_CURRENT) != 0);
-          json_builder_set_member_name (b, "period");
-          json_builder_add_boolean_value (b, (m->use & ZH_MARK_USE_PERIOD) != 0);
-          json_builder_end_object (b);
+          w_member (b, "current");
+          w_bool (b, (m->use & ZH_MARK_USE_CURRENT) != 0);
+          w_member (b, "period");
+          w_bool (b, (m->use & ZH_MARK_USE_PERIOD) != 0);
+          w_close (b, '}');
         }
-      json_builder_end_array (b);
+      w_close (b, ']');
       break;
     case SETTING_ATTENDANCE_CODES:
-      json_builder_begin_object (b);
+      w_open (b, '{');
       for (guint i = 0; i < N_ATTENDANCE_CODES; i++)
         if (self->attendance[i].text != NULL)
           add_text (b, enum_nick (ZH_TYPE_ATTENDANCE_CODE, i), &self->attendance[i]);
-      json_builder_end_object (b);
+      w_close (b, '}');
       break;
     case SETTING_WORK_TYPES:
-      json_builder_begin_array (b);
+      w_open (b, '[');
       for (guint i = 0; i < self->work_types->len; i++)
         {
           const WorkType *w = self->work_types->pdata[i];
 
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "code");
-          json_builder_add_string_value (b, w->code);
+          w_open (b, '{');
+          w_member (b, "code");
+          w_string (b, w->code);
           add_text (b, "title", &w->title);
           add_text (b, "abbr", &w->abbr);
-          json_builder_set_member_name (b, "weight");
-          json_builder_add_double_value (b, w->weight);
-          json_builder_end_object (b);
+          w_member (b, "weight");
+          w_double (b, w->weight);
+          w_close (b, '}');
         }
-      json_builder_end_array (b);
+      w_close (b, ']');
       break;
     case SETTING_PERIODS:
-      json_builder_begin_array (b);
+      w_open (b, '[');
       for (guint i = 0; i < self->periods->len; i++)
         {
           const PeriodRule *r = &g_array_index (self->periods, PeriodRule, i);
 
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "grades");
-          json_builder_begin_array (b);
-          json_builder_add_int_value (b, r->grade_from);
-          json_builder_add_int_value (b, r->grade_to);
-          json_builder_end_array (b);
-          json_builder_set_member_name (b, "kind");
-          json_builder_add_string_value (b, enum_nick (ZH_TYPE_PERIOD_KIND, r->kind));
-          json_builder_end_object (b);
+          w_open (b, '{');
+          w_member (b, "grades");
+          w_open (b, '[');
+          w_int (b, r->grade_from);
+          w_int (b, r->grade_to);
+          w_close (b, ']');
+          w_member (b, "kind");
+          w_string (b, enum_nick (ZH_TYPE_PERIOD_KIND, r->kind));
+          w_close (b, '}');
         }
-      json_builder_end_array (b);
+      w_close (b, ']');
       break;
     case SETTING_CORRECTION_ROLES:
-      json_builder_begin_array (b);
+      w_open (b, '[');
       if (self->correction_roles & ZH_ROLE_ADMIN)
-        json_builder_add_string_value (b, "admin");
+        w_string (b, "admin");
       if (self->correction_roles & ZH_ROLE_DEPUTY)
-        json_builder_add_string_value (b, "deputy");
+        w_string (b, "deputy");
       if (self->correction_roles & ZH_ROLE_DIRECTOR)
-        json_builder_add_string_value (b, "director");
-      json_builder_end_array (b);
+        w_string (b, "director");
+      w_close (b, ']');
       break;
     case N_SETTINGS:
     default:
@@ -1463,18 +1551,16 @@ build_setting (const ZhPolicy *self,
 char *
 zh_policy_to_json (const ZhPolicy *self)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  Writer w = { g_string_new (NULL), FALSE };
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  json_builder_begin_object (b);
+  w_open (&w, '{');
   for (int i = 0; i < N_SETTINGS; i++)
     if (self->given & (1u << i))
-      build_setting (self, i, b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+      build_setting (self, i, &w);
+  w_close (&w, '}');
+  return g_string_free (w.out, FALSE);
 }
 
 /**
