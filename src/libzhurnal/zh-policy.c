@@ -122,17 +122,28 @@ static const struct
   double      weight;
 } default_work_types[] = {
   /* Forms of control and their weights (002 §5.2). */
-  { "answer",      N_("Answer in class"),     NC_("work type", "Ans"),   1.0 },
-  { "homework",    N_("Homework"),            NC_("work type", "HW"),    1.0 },
-  { "independent", N_("Independent work"),    NC_("work type", "Ind"),   1.5 },
-  { "quiz",        N_("Quiz"),                NC_("work type", "Quiz"),  1.5 },
-  { "practical",   N_("Practical work"),      NC_("work type", "Pract"), 1.5 },
-  { "lab",         N_("Laboratory work"),     NC_("work type", "Lab"),   1.5 },
-  { "project",     N_("Project"),             NC_("work type", "Proj"),  1.5 },
-  { "dictation",   N_("Dictation"),           NC_("work type", "Dict"),  2.0 },
-  { "essay",       N_("Essay"),               NC_("work type", "Ess"),   2.0 },
-  { "exposition",  N_("Exposition"),          NC_("work type", "Expo"),  2.0 },
-  { "test",        N_("Test"),                NC_("work type", "Test"),  2.0 },
+  { "answer", NC_("work type", "Answer in class"),
+    NC_("work type abbreviation", "Ans"), 1.0 },
+  { "homework", NC_("work type", "Homework"),
+    NC_("work type abbreviation", "HW"), 1.0 },
+  { "independent", NC_("work type", "Independent work"),
+    NC_("work type abbreviation", "Ind"), 1.5 },
+  { "quiz", NC_("work type", "Quiz"),
+    NC_("work type abbreviation", "Quiz"), 1.5 },
+  { "practical", NC_("work type", "Practical work"),
+    NC_("work type abbreviation", "Pract"), 1.5 },
+  { "lab", NC_("work type", "Laboratory work"),
+    NC_("work type abbreviation", "Lab"), 1.5 },
+  { "project", NC_("work type", "Project"),
+    NC_("work type abbreviation", "Proj"), 1.5 },
+  { "dictation", NC_("work type", "Dictation"),
+    NC_("work type abbreviation", "Dict"), 2.0 },
+  { "essay", NC_("work type", "Essay"),
+    NC_("work type abbreviation", "Ess"), 2.0 },
+  { "exposition", NC_("work type", "Exposition"),
+    NC_("work type abbreviation", "Expo"), 2.0 },
+  { "test", NC_("work type", "Test"),
+    NC_("work type abbreviation", "Test"), 2.0 },
 };
 
 static const struct
@@ -372,8 +383,8 @@ fill_defaults (ZhPolicy *self)
       WorkType *w = g_new0 (WorkType, 1);
 
       w->code = g_strdup (default_work_types[i].code);
-      text_set (&w->title, default_work_types[i].title, NULL, TRUE);
-      text_set (&w->abbr, default_work_types[i].abbr, "work type", TRUE);
+      text_set (&w->title, default_work_types[i].title, "work type", TRUE);
+      text_set (&w->abbr, default_work_types[i].abbr, "work type abbreviation", TRUE);
       w->weight = default_work_types[i].weight;
       g_ptr_array_add (self->work_types, w);
     }
@@ -487,8 +498,8 @@ get_int (JsonNode    *node,
   if (*out < min || *out > max)
     {
       g_set_error (error, ZH_POLICY_ERROR, ZH_POLICY_ERROR_INVALID_VALUE,
-                   _("School policy setting “%s” must be between %" G_GINT64_FORMAT
-                     " and %" G_GINT64_FORMAT), path, min, max);
+                   _("School policy setting “%s” must be between %d and %d"), path, (int) min,
+                   (int) max);
       return FALSE;
     }
   return TRUE;
@@ -680,7 +691,8 @@ check_code (const char  *code,
             GError     **error)
 {
   if (strlen (code) > 32)
-    return fail_value (error, _("School policy setting “%s”: “%s” is not a valid code"), path, code);
+    return fail_value (error, _("School policy setting “%s”: “%s” is not a valid code"),
+                       path, code);
   for (const char *p = code; *p != '\0'; p++)
     if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '_')
       return fail_value (error, _("School policy setting “%s”: “%s” is not a valid code"),
@@ -950,13 +962,17 @@ parse_attendance_codes (ZhPolicy    *self,
       if (n == NULL || JSON_NODE_HOLDS_NULL (n))
         continue;   /* the school does not use this code */
       ok = get_string (n, p, &text, error);
-      if (ok)
+      for (guint j = 0; ok && j < i; j++)
         {
-          for (guint j = 0; j < i; j++)
-            if (texts[j].text != NULL && g_str_equal (texts[j].text, text))
-              ok = fail_value (error, _("School policy setting “%s”: “%s” appears twice"), p, text);
-          text_set (&texts[i], text, NULL, FALSE);
+          /* The teacher types the letter: two codes must not share one. */
+          g_autofree char *a = texts[j].text != NULL ? normalize_code (texts[j].text) : NULL;
+          g_autofree char *b = normalize_code (text);
+
+          if (g_strcmp0 (a, b) == 0)
+            ok = fail_value (error, _("School policy setting “%s”: “%s” appears twice"), p, text);
         }
+      if (ok)
+        text_set (&texts[i], text, NULL, FALSE);
     }
   /* An absence is recorded as «н» first (002 §5.3); every other code is optional. */
   if (ok && texts[ZH_ATTENDANCE_ABSENT].text == NULL)
@@ -1005,7 +1021,8 @@ parse_work_types (ZhPolicy    *self,
       for (guint j = 0; j < types->len; j++)
         if (g_str_equal (((WorkType *) types->pdata[j])->code, code))
           return fail_value (error, _("School policy setting “%s”: “%s” appears twice"), mp, code);
-      if ((n = member (object, p, "title", &mp, error)) == NULL || !get_string (n, mp, &title, error))
+      if ((n = member (object, p, "title", &mp, error)) == NULL
+          || !get_string (n, mp, &title, error))
         return FALSE;
       if ((n = member (object, p, "abbr", &mp, error)) == NULL || !get_string (n, mp, &abbr, error))
         return FALSE;
@@ -1080,7 +1097,8 @@ parse_periods (ZhPolicy    *self,
     }
   for (int g = 1; g <= N_GRADES; g++)
     if (!covered[g])
-      return fail_value (error, _("School policy setting “%s” does not say the periods of grade %d"),
+      return fail_value (error,
+                         _("School policy setting “%s” does not say the periods of grade %d"),
                          path, g);
   g_array_unref (self->periods);
   self->periods = g_steal_pointer (&rules);
@@ -1782,7 +1800,8 @@ zh_policy_get_n_work_types (const ZhPolicy *self)
   return self->work_types->len;
 }
 
-/* zh_policy_get_work_type_code: the code of the form of control at @index, in the school's order. */
+/* zh_policy_get_work_type_code: the code of the form of control at @index, in the school's
+ * order. */
 const char *
 zh_policy_get_work_type_code (const ZhPolicy *self,
                               guint           index)
@@ -1987,7 +2006,8 @@ local_time (const ZhPolicy *self,
   return g_date_time_to_unix (t);
 }
 
-/* The last second of the day @days_after days after @date: "within N days" includes all of day N. */
+/* The last second of the day @days_after days after @date: "within N days" includes all of
+ * day N. */
 static gint64
 end_of_day (const ZhPolicy *self,
             const GDate    *date,

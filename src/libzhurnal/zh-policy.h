@@ -24,34 +24,41 @@ GQuark zh_policy_error_quark (void);
  * code is the string the API sends in `{code, message, field}`; never rename one. */
 typedef enum
 {
-  /* The policy document itself. */
-  ZH_POLICY_ERROR_PARSE,                    /*< nick=policy_parse >*/          /* not a JSON object */
-  ZH_POLICY_ERROR_UNKNOWN_SETTING,          /*< nick=policy_unknown_setting >*/
-  ZH_POLICY_ERROR_WRONG_TYPE,               /*< nick=policy_wrong_type >*/
-  ZH_POLICY_ERROR_INVALID_VALUE,            /*< nick=policy_invalid_value >*/
-  /* Values. */
-  ZH_POLICY_ERROR_UNKNOWN_MARK_VALUE,       /*< nick=unknown_mark_value >*/    /* not on the scale */
-  ZH_POLICY_ERROR_MARK_VALUE_NOT_ALLOWED,   /*< nick=mark_value_not_allowed >*/ /* not here */
-  ZH_POLICY_ERROR_EXEMPT_FORBIDDEN,         /*< nick=exempt_forbidden >*/      /* 002 §5.2, 004 §5.3 */
-  ZH_POLICY_ERROR_NOT_ASSESSED_FORBIDDEN,   /*< nick=not_assessed_forbidden >*/ /* 004 §5.3 */
-  ZH_POLICY_ERROR_UNKNOWN_ATTENDANCE_CODE,  /*< nick=unknown_attendance_code >*/
-  ZH_POLICY_ERROR_UNKNOWN_WORK_TYPE,        /*< nick=unknown_work_type >*/
-  ZH_POLICY_ERROR_UNKNOWN_LESSON_NUMBER,    /*< nick=unknown_lesson_number >*/
-  ZH_POLICY_ERROR_TOO_FEW_MARKS,            /*< nick=too_few_marks >*/         /* 000 §7.2 */
-  /* Who may edit what, and when. */
-  ZH_POLICY_ERROR_INVALID_REQUEST,          /*< nick=invalid_request >*/       /* a bad date */
-  ZH_POLICY_ERROR_NOT_PERMITTED,            /*< nick=not_permitted >*/         /* the role */
-  ZH_POLICY_ERROR_NOT_OWN_GROUP,            /*< nick=not_own_group >*/
-  ZH_POLICY_ERROR_NOT_OWN_CLASS,            /*< nick=not_own_class >*/
-  ZH_POLICY_ERROR_MARKS_NOT_ALLOWED,        /*< nick=marks_not_allowed >*/     /* 000 §3.11 */
-  ZH_POLICY_ERROR_HOMEWORK_NOT_ALLOWED,     /*< nick=homework_not_allowed >*/  /* 004 §3.9 */
-  ZH_POLICY_ERROR_MARK_LOCKED,              /*< nick=mark_locked >*/           /* 002 §5.2 */
-  ZH_POLICY_ERROR_EDIT_WINDOW_CLOSED,       /*< nick=edit_window_closed >*/    /* 004 §3.6 */
-  ZH_POLICY_ERROR_HOMEWORK_PAST_LESSON,     /*< nick=homework_past_lesson >*/  /* 002 §5.2 */
-  ZH_POLICY_ERROR_LESSON_IN_FUTURE,         /*< nick=lesson_in_future >*/
-  ZH_POLICY_ERROR_PERIOD_MARKS_CLOSED,      /*< nick=period_marks_closed >*/   /* 000 §4.2.4 */
-  ZH_POLICY_ERROR_CORRECTION_REASON,        /*< nick=correction_reason_invalid >*/  /* 002 §7 */
-  ZH_POLICY_ERROR_CORRECTION_DOCUMENT,      /*< nick=correction_document_missing >*/ /* 002 §7 */
+  /* The policy document itself: not a JSON object, an unknown member, a wrong JSON type, a bad
+   * value. */
+  ZH_POLICY_ERROR_PARSE,                   /*< nick=policy_parse >*/
+  ZH_POLICY_ERROR_UNKNOWN_SETTING,         /*< nick=policy_unknown_setting >*/
+  ZH_POLICY_ERROR_WRONG_TYPE,              /*< nick=policy_wrong_type >*/
+  ZH_POLICY_ERROR_INVALID_VALUE,           /*< nick=policy_invalid_value >*/
+  /* Values: not on the school's scale; on it but not allowed here (current or period); «освобождён»
+   * (002 §5.2, 004 §5.3); «н/а» as a period mark (004 §5.3); not an attendance code or form of
+   * control of the school; a lesson number off the bell schedule; too few marks (000 §7.2). */
+  ZH_POLICY_ERROR_UNKNOWN_MARK_VALUE,      /*< nick=unknown_mark_value >*/
+  ZH_POLICY_ERROR_MARK_VALUE_NOT_ALLOWED,  /*< nick=mark_value_not_allowed >*/
+  ZH_POLICY_ERROR_EXEMPT_FORBIDDEN,        /*< nick=exempt_forbidden >*/
+  ZH_POLICY_ERROR_NOT_ASSESSED_FORBIDDEN,  /*< nick=not_assessed_forbidden >*/
+  ZH_POLICY_ERROR_UNKNOWN_ATTENDANCE_CODE, /*< nick=unknown_attendance_code >*/
+  ZH_POLICY_ERROR_UNKNOWN_WORK_TYPE,       /*< nick=unknown_work_type >*/
+  ZH_POLICY_ERROR_UNKNOWN_LESSON_NUMBER,   /*< nick=unknown_lesson_number >*/
+  ZH_POLICY_ERROR_TOO_FEW_MARKS,           /*< nick=too_few_marks >*/
+  /* Who may edit what, and when (zh_policy_may_edit): a request with a bad date or grade; the
+   * role; not the user's group; not the user's class (002 §5.3); no marks or homework in this
+   * grade (000 §3.11, 004 §3.9); a mark already entered (002 §5.2); past the edit window
+   * (004 §3.6); homework for a past lesson (002 §5.2); a lesson yet to come; past the period
+   * marks window (000 §4.2.4); a correction without a reason or a document (002 §7). */
+  ZH_POLICY_ERROR_INVALID_REQUEST,         /*< nick=invalid_request >*/
+  ZH_POLICY_ERROR_NOT_PERMITTED,           /*< nick=not_permitted >*/
+  ZH_POLICY_ERROR_NOT_OWN_GROUP,           /*< nick=not_own_group >*/
+  ZH_POLICY_ERROR_NOT_OWN_CLASS,           /*< nick=not_own_class >*/
+  ZH_POLICY_ERROR_MARKS_NOT_ALLOWED,       /*< nick=marks_not_allowed >*/
+  ZH_POLICY_ERROR_HOMEWORK_NOT_ALLOWED,    /*< nick=homework_not_allowed >*/
+  ZH_POLICY_ERROR_MARK_LOCKED,             /*< nick=mark_locked >*/
+  ZH_POLICY_ERROR_EDIT_WINDOW_CLOSED,      /*< nick=edit_window_closed >*/
+  ZH_POLICY_ERROR_HOMEWORK_PAST_LESSON,    /*< nick=homework_past_lesson >*/
+  ZH_POLICY_ERROR_LESSON_IN_FUTURE,        /*< nick=lesson_in_future >*/
+  ZH_POLICY_ERROR_PERIOD_MARKS_CLOSED,     /*< nick=period_marks_closed >*/
+  ZH_POLICY_ERROR_CORRECTION_REASON,       /*< nick=correction_reason_invalid >*/
+  ZH_POLICY_ERROR_CORRECTION_DOCUMENT,     /*< nick=correction_document_missing >*/
 } ZhPolicyError;
 
 /* Where a mark value may appear. */
@@ -103,20 +110,23 @@ typedef struct
 {
   ZhEditKind         kind;
   ZhRoles            roles;                       /* of the user making the edit */
-  gboolean           teaches_group;               /* the user is the teacher of the lesson's group */
+  gboolean           teaches_group;               /* the user teaches the lesson's group */
   gboolean           substitutes_lesson;          /* the user substitutes in this lesson */
   gboolean           is_class_teacher_of_student; /* the user is the class teacher of the student */
   int                grade;                       /* 1..11, the class of the group */
   const char        *date;        /* "YYYY-MM-DD": the lesson's date; the period's last day for
                                    * SET_PERIOD_MARK; unused for CORRECT_MARK */
   const char        *year_start;  /* "YYYY-MM-DD": first day of the academic year */
-  gint64             now;         /* seconds since the epoch: when the user makes the edit */
+  gint64             now;         /* seconds since the epoch: when the user makes the edit; the
+                                   * service passes the operation's entered_at, the time of entry
+                                   * that deadlines are judged by (DESIGN.md §4) */
   /* CHANGE_MARK, DELETE_MARK, and SET_PERIOD_MARK over an existing period mark: */
   gboolean           replaces_mark;     /* SET_PERIOD_MARK: the student has a period mark here */
   gboolean           own_mark;          /* the mark was entered by this user */
   gint64             mark_entered_at;   /* when it was entered */
   /* SET_HOMEWORK: */
-  gboolean           has_homework;      /* the lesson has homework already: a change, not an addition */
+  gboolean           has_homework;      /* the lesson has homework already: a change, not an
+                                         * addition */
   /* CORRECT_MARK: */
   ZhCorrectionReason correction_reason;
   const char        *correction_document; /* the reference of the authorising document */
