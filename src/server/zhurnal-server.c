@@ -1,12 +1,111 @@
-/* zhurnal-server: the reference regional journal service (DESIGN.md §8). */
+/* zhurnal-server: the reference regional journal service (DESIGN.md §8).
+ *
+ *   zhurnal-server --data DIR [--listen HOST:PORT] [--demo] [--allow-remote]
+ *
+ * It listens on 127.0.0.1:8080 unless told otherwise, and refuses an address other than the
+ * loopback unless --allow-remote is given: the service speaks plain HTTP, so beyond one machine
+ * it belongs behind a TLS reverse proxy, and binding to a public address must be a decision.
+ * SIGTERM or SIGINT stop it gracefully: requests in flight are answered, the database is closed,
+ * and it exits with status 0.
+ */
 #define G_LOG_DOMAIN "zh-server"
 
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 
+#include "zh-server.h"
+#include "zh-server-store.h"
 #include "zh-version.h"
+
+static gboolean
+parse_listen (const char  *text,
+              char       **host,
+              guint16     *port,
+              GError     **error)
+{
+  const char *colon = strrchr (text, ':');
+  g_autofree char *name = NULL;
+  guint64 number;
+
+  if (colon == NULL || colon == text || colon[1] == '\0' ||
+      !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &number, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--listen takes HOST:PORT, such as 127.0.0.1:8080, not “%s”."), text);
+      return FALSE;
+    }
+  name = g_strndup (text, colon - text);
+  /* [::1]:8080 */
+  if (name[0] == '[' && name[strlen (name) - 1] == ']')
+    {
+      char *inner = g_strndup (name + 1, strlen (name) - 2);
+
+      g_free (name);
+      name = inner;
+    }
+  *host = g_steal_pointer (&name);
+  *port = (guint16) number;
+  return TRUE;
+}
+
+static gboolean
+is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (g_str_equal (host, "localhost"))
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+static gboolean
+has_school (ZhStore *store)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "SELECT count(*) FROM school", NULL);
+  gboolean found = FALSE;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    found = sqlite3_column_int64 (stmt, 0) > 0;
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return found;
+}
+
+/* Make the demo school ready: give its rows revs, give the demo logins the password "demo", and
+ * print the accounts. */
+static gboolean
+prepare_demo (ZhServer  *server,
+              GError   **error)
+{
+  ZhStore *store = zh_server_get_store (server);
+  g_autofree char *accounts = NULL;
+
+  if (!has_school (store))
+    {
+      g_set_error (error, ZH_SERVER_ERROR, ZH_SERVER_ERROR_DEMO,
+                   _("The data folder holds no school to serve as the demo school."));
+      return FALSE;
+    }
+  if (!zh_server_prepare_demo (store, error))
+    return FALSE;
+  accounts = zh_server_describe_demo_accounts (store);
+  g_print ("%s", accounts);
+  return TRUE;
+}
+
+static gboolean
+stop_cb (gpointer user_data)
+{
+  GMainLoop *loop = user_data;
+
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
 
 int
 main (int    argc,
@@ -14,14 +113,21 @@ main (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(ZhServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *listen = NULL;
+  g_autofree char *host = NULL;
+  guint16 port = 8080;
   gboolean demo = FALSE;
+  gboolean allow_remote = FALSE;
   gboolean version = FALSE;
+  guint term_id, int_id;
   GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Folder of the service’s database"), N_("DIR") },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, N_("Address to listen on (default 127.0.0.1:8080)"), N_("HOST:PORT") },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, N_("Fill an empty folder with the demo school"), NULL },
+    { "allow-remote", 0, 0, G_OPTION_ARG_NONE, &allow_remote, N_("Allow listening on an address other than the loopback (put a TLS proxy in front)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL },
     { NULL }
   };
@@ -49,6 +155,50 @@ main (int    argc,
       return 2;
     }
 
-  g_printerr ("%s\n", _("zhurnal-server: the service itself is not built yet."));
-  return EXIT_FAILURE;
+  if (listen == NULL)
+    host = g_strdup ("127.0.0.1");
+  else if (!parse_listen (listen, &host, &port, &error))
+    {
+      g_printerr ("zhurnal-server: %s\n", error->message);
+      return 2;
+    }
+  if (!allow_remote && !is_loopback (host))
+    {
+      g_printerr (_("zhurnal-server: %s is not a loopback address; the service speaks plain HTTP, "
+                    "so put a TLS proxy in front and pass --allow-remote.\n"), host);
+      return 2;
+    }
+
+  server = zh_server_new (data_dir, &error);
+  if (server == NULL)
+    {
+      g_printerr ("zhurnal-server: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  if (demo && !prepare_demo (server, &error))
+    {
+      g_printerr ("zhurnal-server: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  if (!zh_server_listen (server, host, port, &error))
+    {
+      g_printerr ("zhurnal-server: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  if (strchr (host, ':') != NULL)
+    g_print (_("Listening on http://[%s]:%u\n"), host, zh_server_get_port (server));
+  else
+    g_print (_("Listening on http://%s:%u\n"), host, zh_server_get_port (server));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  term_id = g_unix_signal_add (SIGTERM, stop_cb, loop);
+  int_id = g_unix_signal_add (SIGINT, stop_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (term_id);
+  g_source_remove (int_id);
+
+  zh_server_shutdown (server);
+  return EXIT_SUCCESS;
 }

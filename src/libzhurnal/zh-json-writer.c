@@ -1,0 +1,498 @@
+/* zh-json-writer.c: JSON written straight into a GString (see zh-json-writer.h). */
+#define G_LOG_DOMAIN "zh-json"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "zh-json-writer.h"
+
+struct _ZhJsonWriter
+{
+  GString *out;
+  guint    depth;
+  gboolean after_key;
+  gboolean done;                                  /* a whole top-level value was written */
+  guint8   has_members[ZH_JSON_WRITER_MAX_DEPTH]; /* per open container: a member was written */
+  guint8   is_object[ZH_JSON_WRITER_MAX_DEPTH];
+};
+
+/* zh_json_writer_new: (transfer full): a writer appending to @out, which the caller keeps. */
+ZhJsonWriter *
+zh_json_writer_new (GString *out)
+{
+  ZhJsonWriter *self;
+
+  g_return_val_if_fail (out != NULL, NULL);
+
+  self = g_new0 (ZhJsonWriter, 1);
+  self->out = out;
+  return self;
+}
+
+/* zh_json_writer_free: free the writer; its GString stays with the caller. */
+void
+zh_json_writer_free (ZhJsonWriter *self)
+{
+  g_free (self);
+}
+
+/* zh_json_writer_get_string: (transfer none): the string the writer appends to. */
+GString *
+zh_json_writer_get_string (ZhJsonWriter *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->out;
+}
+
+/* zh_json_writer_is_complete: whether one whole value has been written and every container closed. */
+gboolean
+zh_json_writer_is_complete (ZhJsonWriter *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->done && self->depth == 0;
+}
+
+/* Write what must come before a value: a comma between members, nothing after a key. */
+static void
+before_value (ZhJsonWriter *self)
+{
+  if (self->after_key)
+    {
+      self->after_key = FALSE;
+      return;
+    }
+  if (self->depth == 0)
+    {
+      g_assert (!self->done);
+      return;
+    }
+  /* A value directly inside an object needs a key first. */
+  g_assert (!self->is_object[self->depth - 1]);
+  if (self->has_members[self->depth - 1])
+    g_string_append_c (self->out, ',');
+  self->has_members[self->depth - 1] = TRUE;
+}
+
+static void
+after_value (ZhJsonWriter *self)
+{
+  if (self->depth == 0)
+    self->done = TRUE;
+}
+
+/* zh_json_append_escaped: append @value as a JSON string literal, quotes included. Control
+ * characters, quotes and backslashes are escaped; valid UTF-8 passes through as it is; each byte
+ * of an invalid sequence becomes U+FFFD, so the output is always valid JSON. */
+void
+zh_json_append_escaped (GString    *out,
+                        const char *value,
+                        gssize      length)
+{
+  static const char hex[] = "0123456789abcdef";
+  const guchar *p = (const guchar *) value;
+  const guchar *end;
+  const guchar *run;
+
+  if (length < 0)
+    length = strlen (value);
+  end = p + length;
+  run = p;
+
+  g_string_append_c (out, '"');
+  while (p < end)
+    {
+      guchar c = *p;
+
+      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+        {
+          p++;
+          continue;
+        }
+
+      if (c >= 0x80)
+        {
+          gunichar ch = g_utf8_get_char_validated ((const char *) p, end - p);
+
+          if (ch != (gunichar) -1 && ch != (gunichar) -2)
+            {
+              p += g_utf8_skip[c];
+              continue;
+            }
+          g_string_append_len (out, (const char *) run, p - run);
+          g_string_append (out, "\xef\xbf\xbd");   /* U+FFFD REPLACEMENT CHARACTER */
+          p++;
+          run = p;
+          continue;
+        }
+
+      g_string_append_len (out, (const char *) run, p - run);
+      switch (c)
+        {
+        case '"':  g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          g_string_append (out, "\\u00");
+          g_string_append_c (out, hex[c >> 4]);
+          g_string_append_c (out, hex[c & 0xf]);
+          break;
+        }
+      p++;
+      run = p;
+    }
+  g_string_append_len (out, (const char *) run, p - run);
+  g_string_append_c (out, '"');
+}
+
+/* zh_json_append_time: append @seconds since the epoch as "2026-11-23T09:15:00Z", quotes included. */
+void
+zh_json_append_time (GString *out,
+                     gint64   seconds)
+{
+  time_t t = (time_t) seconds;
+  struct tm tm;
+
+  if (gmtime_r (&t, &tm) == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_printf (out, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"",
+                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* zh_json_writer_begin_object: open an object as the next value. */
+void
+zh_json_writer_begin_object (ZhJsonWriter *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->depth < ZH_JSON_WRITER_MAX_DEPTH);
+
+  before_value (self);
+  g_string_append_c (self->out, '{');
+  self->has_members[self->depth] = FALSE;
+  self->is_object[self->depth] = TRUE;
+  self->depth++;
+}
+
+/* zh_json_writer_end_object: close the innermost object. */
+void
+zh_json_writer_end_object (ZhJsonWriter *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->depth > 0 && self->is_object[self->depth - 1] && !self->after_key);
+
+  self->depth--;
+  g_string_append_c (self->out, '}');
+  after_value (self);
+}
+
+/* zh_json_writer_begin_array: open an array as the next value. */
+void
+zh_json_writer_begin_array (ZhJsonWriter *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->depth < ZH_JSON_WRITER_MAX_DEPTH);
+
+  before_value (self);
+  g_string_append_c (self->out, '[');
+  self->has_members[self->depth] = FALSE;
+  self->is_object[self->depth] = FALSE;
+  self->depth++;
+}
+
+/* zh_json_writer_end_array: close the innermost array. */
+void
+zh_json_writer_end_array (ZhJsonWriter *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->depth > 0 && !self->is_object[self->depth - 1]);
+
+  self->depth--;
+  g_string_append_c (self->out, ']');
+  after_value (self);
+}
+
+/* zh_json_writer_key: write the name of the next member of the innermost object. */
+void
+zh_json_writer_key (ZhJsonWriter *self,
+                    const char   *key)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (self->depth > 0 && self->is_object[self->depth - 1] && !self->after_key);
+
+  if (self->has_members[self->depth - 1])
+    g_string_append_c (self->out, ',');
+  self->has_members[self->depth - 1] = TRUE;
+  zh_json_append_escaped (self->out, key, -1);
+  g_string_append_c (self->out, ':');
+  self->after_key = TRUE;
+}
+
+/* zh_json_writer_string: write a string value; NULL writes null. */
+void
+zh_json_writer_string (ZhJsonWriter *self,
+                       const char   *value)
+{
+  zh_json_writer_string_len (self, value, -1);
+}
+
+/* zh_json_writer_string_len: write @length bytes of @value (-1: up to its NUL) as a string. */
+void
+zh_json_writer_string_len (ZhJsonWriter *self,
+                           const char   *value,
+                           gssize        length)
+{
+  g_return_if_fail (self != NULL);
+
+  if (value == NULL)
+    {
+      zh_json_writer_null (self);
+      return;
+    }
+  before_value (self);
+  zh_json_append_escaped (self->out, value, length);
+  after_value (self);
+}
+
+/* zh_json_writer_int: write an integer. */
+void
+zh_json_writer_int (ZhJsonWriter *self,
+                    gint64        value)
+{
+  g_return_if_fail (self != NULL);
+
+  before_value (self);
+  g_string_append_printf (self->out, "%" G_GINT64_FORMAT, value);
+  after_value (self);
+}
+
+/* zh_json_writer_double: write a number that reads back as exactly @value, in as few digits as
+ * that takes (0.1, not 0.10000000000000001); JSON has no infinity or NaN, so those write null. */
+void
+zh_json_writer_double (ZhJsonWriter *self,
+                       double        value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_if_fail (self != NULL);
+
+  if (!isfinite (value))
+    {
+      zh_json_writer_null (self);
+      return;
+    }
+  before_value (self);
+  for (int precision = 15; precision <= 17; precision++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", precision);
+      g_ascii_formatd (buffer, sizeof buffer, format, value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
+  g_string_append (self->out, buffer);
+  after_value (self);
+}
+
+/* zh_json_writer_bool: write true or false. */
+void
+zh_json_writer_bool (ZhJsonWriter *self,
+                     gboolean      value)
+{
+  g_return_if_fail (self != NULL);
+
+  before_value (self);
+  g_string_append (self->out, value ? "true" : "false");
+  after_value (self);
+}
+
+/* zh_json_writer_null: write null. */
+void
+zh_json_writer_null (ZhJsonWriter *self)
+{
+  g_return_if_fail (self != NULL);
+
+  before_value (self);
+  g_string_append (self->out, "null");
+  after_value (self);
+}
+
+/* zh_json_writer_time: write @seconds since the epoch as an ISO 8601 UTC string. */
+void
+zh_json_writer_time (ZhJsonWriter *self,
+                     gint64        seconds)
+{
+  g_return_if_fail (self != NULL);
+
+  before_value (self);
+  zh_json_append_time (self->out, seconds);
+  after_value (self);
+}
+
+/* zh_json_writer_raw: write @json, which must be one valid JSON value, as it is. */
+void
+zh_json_writer_raw (ZhJsonWriter *self,
+                    const char   *json)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (json != NULL);
+
+  before_value (self);
+  g_string_append (self->out, json);
+  after_value (self);
+}
+
+/* Write a set of flags as the array of their nicks, lowest bit first. */
+static void
+write_flags (ZhJsonWriter *self,
+             GType         flags_type,
+             guint64       bits)
+{
+  g_autoptr(GFlagsClass) klass = g_type_class_ref (flags_type);
+
+  zh_json_writer_begin_array (self);
+  for (guint bit = 0; bit < 32; bit++)
+    {
+      guint mask = 1u << bit;
+      GFlagsValue *value;
+
+      if ((bits & mask) == 0)
+        continue;
+      value = g_flags_get_first_value (klass, mask);
+      if (value != NULL && value->value == mask)
+        zh_json_writer_string (self, value->value_nick);
+    }
+  zh_json_writer_end_array (self);
+}
+
+/* zh_json_writer_add_row: write the row @stmt stands on as the JSON object of the entity @info;
+ * its columns from @first_column on are the entity's fields in order (zh_json_entity_columns).
+ * The format is the model codecs': members named after the fields, times as ISO 8601 UTC, flags
+ * as arrays of nicks, the JSON field embedded, null for an empty nullable field. */
+void
+zh_json_writer_add_row (ZhJsonWriter       *self,
+                        const ZhEntityInfo *info,
+                        sqlite3_stmt       *stmt,
+                        int                 first_column)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (info != NULL);
+  g_return_if_fail (stmt != NULL);
+  g_return_if_fail (first_column >= 0 &&
+                    first_column + (int) info->n_fields <= sqlite3_column_count (stmt));
+
+  zh_json_writer_begin_object (self);
+  for (guint i = 0; i < info->n_fields; i++)
+    {
+      const ZhField *field = &info->fields[i];
+      int column = first_column + (int) i;
+      gboolean is_null = sqlite3_column_type (stmt, column) == SQLITE_NULL;
+      gboolean nullable = (field->flags & ZH_FIELD_NULLABLE) != 0;
+
+      zh_json_writer_key (self, field->name);
+      switch (field->type)
+        {
+        case ZH_FIELD_UUID:
+        case ZH_FIELD_STRING:
+        case ZH_FIELD_DATE:
+        case ZH_FIELD_ENUM:
+          if (is_null)
+            {
+              if (nullable)
+                zh_json_writer_null (self);
+              else
+                zh_json_writer_string (self, "");
+            }
+          else
+            {
+              const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+              zh_json_writer_string_len (self, text, sqlite3_column_bytes (stmt, column));
+            }
+          break;
+
+        case ZH_FIELD_TIME:
+          if (is_null)
+            zh_json_writer_null (self);
+          else
+            zh_json_writer_time (self, sqlite3_column_int64 (stmt, column));
+          break;
+
+        case ZH_FIELD_INT:
+          if (is_null && nullable)
+            zh_json_writer_null (self);
+          else
+            zh_json_writer_int (self, sqlite3_column_int64 (stmt, column));
+          break;
+
+        case ZH_FIELD_REAL:
+          if (is_null && nullable)
+            zh_json_writer_null (self);
+          else
+            zh_json_writer_double (self, sqlite3_column_double (stmt, column));
+          break;
+
+        case ZH_FIELD_BOOL:
+          zh_json_writer_bool (self, sqlite3_column_int64 (stmt, column) != 0);
+          break;
+
+        case ZH_FIELD_FLAGS:
+          write_flags (self, field->enum_type (), (guint64) sqlite3_column_int64 (stmt, column));
+          break;
+
+        case ZH_FIELD_JSON:
+          /* Only the service stores this column, after parsing it, so it is valid JSON. */
+          if (is_null || sqlite3_column_bytes (stmt, column) == 0)
+            {
+              if (nullable)
+                zh_json_writer_null (self);
+              else
+                zh_json_writer_raw (self, "{}");
+            }
+          else
+            {
+              zh_json_writer_raw (self, (const char *) sqlite3_column_text (stmt, column));
+            }
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  zh_json_writer_end_object (self);
+}
+
+/* zh_json_entity_columns: (transfer full): the SQL column list of @info's fields in order,
+ * each prefixed with @table_alias and a dot unless it is NULL: `t."id", t."rev", …`. */
+char *
+zh_json_entity_columns (const ZhEntityInfo *info,
+                        const char         *table_alias)
+{
+  GString *sql;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  sql = g_string_new (NULL);
+  for (guint i = 0; i < info->n_fields; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      if (table_alias != NULL)
+        g_string_append_printf (sql, "%s.", table_alias);
+      g_string_append_printf (sql, "\"%s\"", info->fields[i].name);
+    }
+  return g_string_free (sql, FALSE);
+}
