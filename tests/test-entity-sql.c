@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "zh-entity-sql.h"
+#include "zh-json-writer.h"
 #include "zh-test-utils.h"
 
 /* 2026-11-23T09:15:00Z */
@@ -394,6 +395,56 @@ test_put_get (Fixture       *f,
   zh_entity_free (info, got);
 }
 
+/* The service writes rows straight from SQLite as JSON (zh-json-writer.c) while clients decode
+ * them with the model's codecs: for every entity, what the writer makes of a stored row decodes to
+ * the very struct that was stored, nullable fields set and unset. */
+static void
+check_writer_agrees (Fixture            *f,
+                     const ZhEntityInfo *info,
+                     gconstpointer       row)
+{
+  g_autofree char *select = zh_entity_sql_select (info);
+  g_autofree char *sql = g_strconcat (select, " WHERE id = ?", NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  ZhJsonWriter *writer = zh_json_writer_new (out);
+  sqlite3_stmt *stmt = zh_store_prepare (f->store, sql, &error);
+  gpointer decoded;
+
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, ((const ZhEntity *) row)->id, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  zh_json_writer_add_row (writer, info, stmt, 0);
+  sqlite3_reset (stmt);
+  g_assert_true (zh_json_writer_is_complete (writer));
+  zh_json_writer_free (writer);
+
+  decoded = zh_entity_from_string (info, out->str, out->len, &error);
+  g_assert_no_error (error);
+  if (!zh_entity_equal (info, row, decoded))
+    {
+      g_autofree char *want = zh_entity_to_string (info, row);
+
+      g_error ("%s: stored %s, the writer wrote %s", info->name, want, out->str);
+    }
+  zh_entity_free (info, decoded);
+}
+
+static void
+test_writer_agrees (Fixture       *f,
+                    gconstpointer  data)
+{
+  const ZhEntityInfo *info = data;
+  guint index = entity_index (info);
+  gconstpointer row = f->rows[index];
+  g_autoptr(GError) error = NULL;
+
+  put_parents (f, index);
+  g_assert_true (zh_store_put_entity (f->store, info, row, &error));
+  g_assert_no_error (error);
+  check_writer_agrees (f, info, row);
+}
+
 /* With its nullable fields unset, an entity stores SQL NULL there and comes back equal. */
 static void
 test_put_get_nulls (Fixture       *f,
@@ -445,6 +496,7 @@ test_put_get_nulls (Fixture       *f,
   got = zh_store_get_entity (f->store, info, ((ZhEntity *) row)->id, &error);
   g_assert_no_error (error);
   g_assert_true (zh_entity_equal (info, row, got));
+  check_writer_agrees (f, info, row);
   zh_entity_free (info, got);
   zh_entity_free (info, row);
 }
@@ -719,6 +771,11 @@ main (int    argc,
       g_test_add (columns, Fixture, info, setup, test_columns, teardown);
       g_test_add (put_get, Fixture, info, setup, test_put_get, teardown);
       g_test_add (nulls, Fixture, info, setup, test_put_get_nulls, teardown);
+      {
+        g_autofree char *writer = g_strdup_printf ("/entity-sql/%s/json-writer-agrees", info->name);
+
+        g_test_add (writer, Fixture, info, setup, test_writer_agrees, teardown);
+      }
     }
   g_test_add_func ("/entity-sql/select-text", test_select_text);
   g_test_add ("/entity-sql/stored-form", Fixture, NULL, setup, test_stored_form, teardown);
