@@ -408,8 +408,10 @@ refuse_if_blocked (ZhServerRequest *request,
     return FALSE;
   request->retry_after = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
   zh_server_request_error (request, STATUS_TOO_MANY_REQUESTS, "too_many_attempts", NULL,
-                           _("Too many failed sign-ins. Try again in %" G_GINT64_FORMAT " seconds."),
-                           retry_after);
+                           ngettext ("Too many failed sign-ins. Try again in %d second.",
+                                     "Too many failed sign-ins. Try again in %d seconds.",
+                                     (gulong) retry_after),
+                           (int) retry_after);
   return TRUE;
 }
 
