@@ -408,8 +408,10 @@ refuse_if_blocked (ZhServerRequest *request,
     return FALSE;
   request->retry_after = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
   zh_server_request_error (request, STATUS_TOO_MANY_REQUESTS, "too_many_attempts", NULL,
-                           _("Too many failed sign-ins. Try again in %" G_GINT64_FORMAT " seconds."),
-                           retry_after);
+                           ngettext ("Too many failed sign-ins. Try again in %d second.",
+                                     "Too many failed sign-ins. Try again in %d seconds.",
+                                     (gulong) retry_after),
+                           (int) retry_after);
   return TRUE;
 }
 
@@ -1195,6 +1197,9 @@ audit_list (ZhServerRequest *request,
                         "WHERE l.group_id = ?1 AND l.date BETWEEN ?2 AND ?3"
 #define PAGE_PERIOD_MARKS "FROM period_mark t WHERE t.group_id = ?1 AND t.period_id = ?4"
 
+/* Cyrillic letters sort by code point, except Ё and ё, which a class list files under Е. */
+#define ALPHABETICAL(column) "replace (replace (" column ", 'Ё', 'Е'), 'ё', 'е')"
+
 static const struct
 {
   const char         *member;
@@ -1203,7 +1208,9 @@ static const struct
   const char         *order;
 } page_parts[] = {
   { "members", &zh_group_member_info, PAGE_MEMBERS, "t.date_from, t.id" },
-  { "students", &zh_student_info, PAGE_STUDENTS, "t.last_name, t.first_name, t.middle_name, t.id" },
+  { "students", &zh_student_info, PAGE_STUDENTS, ALPHABETICAL ("t.last_name") ", "
+                                                 ALPHABETICAL ("t.first_name") ", "
+                                                 ALPHABETICAL ("t.middle_name") ", t.id" },
   { "lessons", &zh_lesson_info, PAGE_LESSONS, "t.date, t.number, t.id" },
   { "marks", &zh_mark_info, PAGE_MARKS, "l.date, l.number, t.student_id, t.part, t.id" },
   { "attendance", &zh_attendance_info, PAGE_ATTENDANCE, "l.date, l.number, t.student_id" },

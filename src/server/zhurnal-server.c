@@ -186,10 +186,11 @@ main (int    argc,
       return EXIT_FAILURE;
     }
 
+  /* Scripts and tests read this line for the address: it is not translated. */
   if (strchr (host, ':') != NULL)
-    g_print (_("Listening on http://[%s]:%u\n"), host, zh_server_get_port (server));
+    g_print ("Listening on http://[%s]:%u\n", host, zh_server_get_port (server));
   else
-    g_print (_("Listening on http://%s:%u\n"), host, zh_server_get_port (server));
+    g_print ("Listening on http://%s:%u\n", host, zh_server_get_port (server));
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);
