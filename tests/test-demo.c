@@ -82,16 +82,71 @@ hash_table (const char *path,
   return g_strdup (g_checksum_get_string (sum));
 }
 
-/* The same seed, scale and date give byte-identical tables; another seed another school. */
+/* ---- Through the command line ---- */
+
+static int
+run_cli (const char * const *argv,
+         char              **out,
+         char              **err)
+{
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  /* English messages, whatever the desktop's language. */
+  env = g_environ_unsetenv (env, "LANGUAGE");
+  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+
+/* The school made through `zhurnalctl demo-school` with the shared school's options: made once,
+ * by whichever test needs it first. */
+static char *cli_path;
+static char *cli_out;
+static char *cli_err;
+static int cli_status = -1;
+
+static const char *
+cli_program (void)
+{
+  static char *program;
+
+  if (program == NULL)
+    program = zh_test_build_path ("src", "cli", "zhurnalctl", NULL);
+  return program;
+}
+
+static void
+ensure_cli_school (void)
+{
+  if (cli_path != NULL)
+    return;
+  cli_path = g_build_filename (tmpdir, "cli.sqlite", NULL);
+  {
+    const char *argv[] = { cli_program (), "demo-school", "--out", cli_path, "--scale", "0.25",
+                           "--seed", "1", "--today", TODAY, NULL };
+
+    cli_status = run_cli (argv, &cli_out, &cli_err);
+  }
+}
+
+/* The same seed, scale and date give byte-identical tables — made in this process and by
+ * zhurnalctl in another; another seed gives another school. */
 static void
 test_determinism (void)
 {
-  g_autofree char *same = g_build_filename (tmpdir, "same.sqlite", NULL);
   g_autofree char *other = g_build_filename (tmpdir, "other.sqlite", NULL);
+  const char *same;
   ZhDemoStats stats;
   guint differing = 0;
 
-  generate (same, 1, &stats);
+  ensure_cli_school ();
+  g_assert_cmpint (cli_status, ==, 0);
+  same = cli_path;
   generate (other, 2, &stats);
   for (guint i = 0; i <= ZH_DEMO_N_TABLES; i++)
     {
@@ -460,45 +515,23 @@ test_late_and_missing_entries (void)
                               "GROUP BY p.group_id HAVING sum(p.hours) != max(c.hours_per_year))"), ==, 0);
 }
 
-/* ---- Through the command line ---- */
-
-static int
-run_cli (const char * const *argv,
-         char              **out,
-         char              **err)
-{
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  /* English messages, whatever the desktop's language. */
-  env = g_environ_unsetenv (env, "LANGUAGE");
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (status));
-  return WEXITSTATUS (status);
-}
-
 static void
 test_cli (void)
 {
-  g_autofree char *program = zh_test_build_path ("src", "cli", "zhurnalctl", NULL);
-  g_autofree char *path = g_build_filename (tmpdir, "cli.sqlite", NULL);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
   g_autofree char *out2 = NULL;
   g_autofree char *err2 = NULL;
-  const char *argv[] = { program, "demo-school", "--out", path, "--scale", "0.25", "--seed", "7",
-                         "--today", TODAY, NULL };
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  const char *again[] = { cli_program (), "demo-school", "--out", NULL, "--seed", "2", NULL };
   g_auto(GStrv) lines = NULL;
   gboolean seen_mark = FALSE;
 
-  g_assert_cmpint (run_cli (argv, &out, &err), ==, 0);
-  g_assert_cmpstr (err, ==, "");   /* no progress when stderr is not a terminal */
-  g_assert_true (g_str_has_prefix (out, "Demo school: "));
-  g_assert_nonnull (strstr (out, "(scale 0.25, seed 7, today 15.10.2026)"));
-  lines = g_strsplit (out, "\n", -1);
+  ensure_cli_school ();
+  g_assert_cmpint (cli_status, ==, 0);
+  g_assert_cmpstr (cli_err, ==, "");   /* no progress when stderr is not a terminal */
+  g_assert_true (g_str_has_prefix (cli_out, "Demo school: "));
+  g_assert_nonnull (strstr (cli_out, "(scale 0.25, seed 1, today 15.10.2026)"));
+  lines = g_strsplit (cli_out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     if (g_str_has_prefix (lines[i], "mark "))
       {
@@ -507,17 +540,21 @@ test_cli (void)
         for (const char *p = lines[i] + 5; *p != '\0'; p++)
           if (g_ascii_isdigit (*p))
             g_string_append_c (digits, *p);
-        g_assert_cmpuint (g_ascii_strtoull (digits->str, NULL, 10), >, 10000);
+        g_assert_cmpuint (g_ascii_strtoull (digits->str, NULL, 10), ==, shared_stats.rows[14]);
         g_string_free (digits, TRUE);
         seen_mark = TRUE;
       }
   g_assert_true (seen_mark);
-  g_assert_nonnull (strstr (out, "\ntotal "));
+  g_assert_nonnull (strstr (cli_out, "\ntotal "));
 
-  /* A second run must not touch the file it made. */
-  g_assert_cmpint (run_cli (argv, &out2, &err2), !=, 0);
-  g_assert_nonnull (strstr (err2, path));
+  /* A second run must refuse the file it made, naming it, and leave it as it was. */
+  before = hash_table (cli_path, "student");
+  again[3] = cli_path;
+  g_assert_cmpint (run_cli (again, &out2, &err2), !=, 0);
+  g_assert_nonnull (strstr (err2, cli_path));
   g_assert_cmpstr (out2, ==, "");
+  after = hash_table (cli_path, "student");
+  g_assert_cmpstr (before, ==, after);
 }
 
 int
@@ -562,5 +599,8 @@ main (int    argc,
   sqlite3_close (db);
   zh_test_tmpdir_free (tmpdir);
   g_free (shared_path);
+  g_free (cli_path);
+  g_free (cli_out);
+  g_free (cli_err);
   return status;
 }

@@ -1833,7 +1833,8 @@ insert_classes_and_students (Gen     *g,
 
       make_id (g, t, id);
       format_date (st->from, date);
-      format_date (st->to, date2);
+      if (st->to != G_MAXINT)
+        format_date (st->to, date2);
       bind_id (s, 1, id);
       bind_id (s, 2, STUDENT (g, st->student)->id);
       bind_id (s, 3, CLASS (g, st->cls)->id);
@@ -1939,7 +1940,8 @@ make_groups (Gen     *g,
                   g_array_append_val (gr.members, m);
                   make_id (g, t, id);
                   format_date (st->from, date);
-                  format_date (st->to, date2);
+                  if (st->to != G_MAXINT)
+                    format_date (st->to, date2);
                   bind_id (stmt, 1, id);
                   bind_id (stmt, 2, gr.id);
                   bind_id (stmt, 3, STUDENT (g, st->student)->id);
@@ -2070,39 +2072,62 @@ make_timetable (Gen     *g,
         {
           GArray *units = days[wd];
           int n = units->len;
+          Unit best[16];
+          int best_clashes = G_MAXINT;
 
-          for (int i = n - 1; i > 0; i--)
+          g_assert (n <= 16);
+          /* A few random orders of the day; the first without clashes, or the one with fewest. */
+          for (int attempt = 0; attempt < 24 && best_clashes > 0; attempt++)
             {
-              int j = rng_below (&g->rng, i + 1);
-              Unit tmp = g_array_index (units, Unit, i);
+              Unit pool[16], day_order[16];
+              int left = n, clashes = 0;
 
-              g_array_index (units, Unit, i) = g_array_index (units, Unit, j);
-              g_array_index (units, Unit, j) = tmp;
+              memcpy (pool, units->data, n * sizeof (Unit));
+              for (int i = n - 1; i > 0; i--)
+                {
+                  int j = rng_below (&g->rng, i + 1);
+                  Unit tmp = pool[i];
+
+                  pool[i] = pool[j];
+                  pool[j] = tmp;
+                }
+              for (int number = 1; number <= n; number++)
+                {
+                  guint16 bit = 1 << number;
+                  int pick = -1;
+
+                  for (int j = 0; j < left && pick < 0; j++)
+                    {
+                      gboolean available = TRUE;
+
+                      for (int k = 0; k < pool[j].n_groups; k++)
+                        if (busy[GROUP (g, pool[j].groups[k])->teacher * 6 + wd] & bit)
+                          available = FALSE;
+                      if (available)
+                        pick = j;
+                    }
+                  if (pick < 0)
+                    {
+                      pick = 0;
+                      clashes++;
+                    }
+                  day_order[number - 1] = pool[pick];
+                  memmove (&pool[pick], &pool[pick + 1], (left - pick - 1) * sizeof (Unit));
+                  left--;
+                }
+              if (clashes < best_clashes)
+                {
+                  best_clashes = clashes;
+                  memcpy (best, day_order, n * sizeof (Unit));
+                }
             }
+          if (n > 0)
+            g->stats->timetable_clashes += best_clashes;
+
           for (int number = 1; number <= n; number++)
             {
-              int pick = -1;
               guint16 bit = 1 << number;
-              Unit u;
-
-              for (guint j = 0; j < units->len && pick < 0; j++)
-                {
-                  Unit *cand = &g_array_index (units, Unit, j);
-                  gboolean available = TRUE;
-
-                  for (int k = 0; k < cand->n_groups; k++)
-                    if (busy[GROUP (g, cand->groups[k])->teacher * 6 + wd] & bit)
-                      available = FALSE;
-                  if (available)
-                    pick = j;
-                }
-              if (pick < 0)
-                {
-                  pick = 0;
-                  g->stats->timetable_clashes++;
-                }
-              u = g_array_index (units, Unit, pick);
-              g_array_remove_index (units, pick);
+              Unit u = best[number - 1];
 
               for (int k = 0; k < u.n_groups; k++)
                 {
