@@ -155,9 +155,9 @@ zh_cmd_demo_school (int    argc,
   today_ru = format_date_ru (stats.today);
   {
     g_autofree char *scale_text = g_strdup_printf ("%g", scale);
+    g_autofree char *seed_text = g_strdup_printf ("%" G_GINT64_FORMAT, seed);
 
-    printf (_("Demo school: %s (scale %s, seed %" G_GINT64_FORMAT ", today %s)\n"),
-            out, scale_text, seed, today_ru);
+    printf (_("Demo school: %s (scale %s, seed %s, today %s)\n"), out, scale_text, seed_text, today_ru);
   }
   print_padded (_("table"), 16, FALSE);
   print_padded (_("rows"), 12, TRUE);
@@ -177,7 +177,7 @@ zh_cmd_demo_school (int    argc,
   {
     g_autofree char *students = format_count (stats.n_students);
 
-    printf (_("%u classes, %s students on the lists today, %u teachers.\n"),
+    printf (_("Classes: %u, students on the lists today: %s, teachers: %u.\n"),
             stats.n_classes, students, stats.n_teachers);
   }
   printf (_("Made in %.1f s.\n"), stats.seconds);
