@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <glib/gi18n.h>
 
+#include "zh-cmd-demo.h"
 #include "zh-version.h"
 
 typedef struct
@@ -18,6 +19,7 @@ typedef struct
 } ZhCommand;
 
 static const ZhCommand commands[] = {
+  { "demo-school", N_("Generate the demo school into a new database"), zh_cmd_demo_school },
   { NULL, NULL, NULL },
 };
 
