@@ -1152,6 +1152,72 @@ test_binary_listens_and_stops_on_sigterm (void)
   zh_test_tmpdir_free (g_steal_pointer (&dir));
 }
 
+/* Read the program's standard output up to its "Listening on" line; the lines before are kept. */
+static char *
+read_until_listening (GSubprocess *process,
+                      GString     *before)
+{
+  g_autoptr(GDataInputStream) out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_autoptr(GError) error = NULL;
+  char *line;
+
+  while ((line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error)) != NULL &&
+         !g_str_has_prefix (line, "Listening on "))
+    {
+      g_string_append_printf (before, "%s\n", line);
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  return line;
+}
+
+/* `--demo` on an empty folder generates the demo school, gives the four demo logins the password
+ * "demo" and serves them (issue 4; README's accounts); started again, it serves the same school. */
+static void
+test_binary_demo_on_empty_folder (void)
+{
+  g_autofree char *dir = zh_test_tmpdir_new ();
+  g_autofree char *program = zh_test_build_path ("src", "server", "zhurnal-server", NULL);
+  const char *logins[] = { "admin", "deputy", "classteacher", "teacher" };
+
+  for (int run = 0; run < 2; run++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GString) accounts = g_string_new (NULL);
+      g_autoptr(SoupSession) session = soup_session_new ();
+      g_autofree char *line = NULL;
+
+      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, program, "--data", dir,
+                                  "--listen", "127.0.0.1:0", "--demo", "--demo-scale", "0.25", NULL);
+      g_assert_no_error (error);
+      line = read_until_listening (process, accounts);
+
+      for (guint i = 0; i < G_N_ELEMENTS (logins); i++)
+        {
+          g_autofree char *url = g_strdup_printf ("%s/api/v1/session", line + strlen ("Listening on "));
+          g_autofree char *body = g_strdup_printf ("{\"login\": \"%s\", \"password\": \"demo\"}", logins[i]);
+          g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+          g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+          g_autoptr(GBytes) answer = NULL;
+
+          g_assert_nonnull (strstr (accounts->str, logins[i]));
+          soup_message_set_request_body_from_bytes (msg, "application/json", request);
+          answer = soup_session_send_and_read (session, msg, NULL, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_CREATED);
+        }
+
+      g_subprocess_send_signal (process, SIGTERM);
+      g_subprocess_wait (process, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+    }
+
+  zh_test_tmpdir_free (g_steal_pointer (&dir));
+}
+
 /* The service speaks plain HTTP: a public address needs --allow-remote. */
 static void
 test_binary_refuses_remote_address (void)
@@ -1196,6 +1262,7 @@ main (int    argc,
 #undef ADD
   g_test_add_func ("/server/binary/sigterm-exits-0", test_binary_listens_and_stops_on_sigterm);
   g_test_add_func ("/server/binary/refuses-remote-address", test_binary_refuses_remote_address);
+  g_test_add_func ("/server/binary/demo-on-empty-folder", test_binary_demo_on_empty_folder);
 
   status = g_test_run ();
   g_clear_pointer (&expected_rows, g_hash_table_unref);

@@ -37,6 +37,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "zh-demo.h"
+#include "zh-policy.h"
 #include "zh-libzhurnal-resources.h"
 #include "zh-types.h"
 
@@ -420,14 +421,13 @@ enum
   WT_ESSAY, WT_EXPOSITION, WT_TEST,
 };
 
+/* Their weights come from the policy (zh_policy_lookup_work_type), so the two cannot differ. */
 static const struct
 {
   const char *code;
-  double      weight;
 } work_types[] = {
-  { "answer", 1.0 }, { "homework", 1.0 }, { "independent", 1.5 }, { "quiz", 1.5 },
-  { "practical", 1.5 }, { "lab", 1.5 }, { "project", 1.5 }, { "dictation", 2.0 },
-  { "essay", 2.0 }, { "exposition", 2.0 }, { "test", 2.0 },
+  { "answer" }, { "homework" }, { "independent" }, { "quiz" }, { "practical" }, { "lab" },
+  { "project" }, { "dictation" }, { "essay" }, { "exposition" }, { "test" },
 };
 
 /* Lesson kind codes, indexed by ZhLessonKind (the nicks of zh-types.h). */
@@ -605,6 +605,9 @@ typedef struct
   int           deputy2;
   int           mark_corrections;
   gboolean      period_mark_corrected;
+
+  ZhPolicy     *policy;          /* (unowned) the default policy: weights and rounding */
+  double        weights[G_N_ELEMENTS (work_types)];
 
   char          buf[512];
   char          buf2[256];
@@ -2168,15 +2171,10 @@ make_timetable (Gen     *g,
 /* The suggested period mark from a weighted average with the default thresholds 4.5 / 3.5 / 2.5
  * (DESIGN §5, REQUIREMENTS §5). */
 static int
-suggest_period_mark (double average)
+suggest_period_mark (Gen    *g,
+                     double  average)
 {
-  if (average >= 4.5)
-    return 5;
-  if (average >= 3.5)
-    return 4;
-  if (average >= 2.5)
-    return 3;
-  return 2;
+  return atoi (zh_policy_suggest_period_mark (g->policy, average));
 }
 
 static gboolean
@@ -2200,7 +2198,7 @@ insert_mark (Gen         *g,
   bind_id (s, 3, student_id);
   bind_text (s, 4, value_codes[value]);
   bind_text (s, 5, work_types[work_type].code);
-  sqlite3_bind_double (s, 6, work_types[work_type].weight);
+  sqlite3_bind_double (s, 6, g->weights[work_type]);
   sqlite3_bind_int (s, 7, part);
   bind_text (s, 8, state);
   bind_id (s, 9, STAFF (g, entered_by)->id);
@@ -2370,7 +2368,7 @@ lesson_marks (Gen          *g,
       g->stats->years[y == &g->years[1]].marks++;
       if (slot >= 0)
         {
-          double w = work_types[wt].weight;
+          double w = g->weights[wt];
 
           m->vw[slot] += (value == V_PASS ? 1 : value == V_FAIL ? 0 : value) * w;
           m->w[slot] += w;
@@ -2664,7 +2662,7 @@ finish_period (Gen     *g,
           if (m->w[slot] <= 0 || m->to < end || m->from > end)
             continue;
           value = pass_fail ? (m->vw[slot] / m->w[slot] >= 0.5 ? V_PASS : V_FAIL)
-                            : suggest_period_mark (m->vw[slot] / m->w[slot]);
+                            : suggest_period_mark (g, m->vw[slot] / m->w[slot]);
           if (rng_unit (&g->rng) < 0.96)
             at = msk_time (end + 1 + rng_below (&g->rng, 3), 14 * 60 + rng_below (&g->rng, 300));
           else
@@ -2756,7 +2754,7 @@ finish_year (Gen     *g,
           if (subjects[gr->subject].pass_fail)
             value = 2 * sum >= n ? V_PASS : V_FAIL;
           else
-            value = suggest_period_mark ((double) sum / n);
+            value = suggest_period_mark (g, (double) sum / n);
           at = MIN (msk_time (end - 1 + rng_below (&g->rng, 3), 15 * 60 + rng_below (&g->rng, 180)), g->now);
           if (!insert_period_mark (g, year, STUDENT (g, m->student)->id, gr, "year", NULL, value,
                                    "active", gr->teacher, at, id, error))
@@ -3033,6 +3031,7 @@ zh_demo_generate (ZhStore             *store,
                   ZhDemoStats         *stats,
                   GError             **error)
 {
+  g_autoptr(ZhPolicy) policy = zh_policy_new_default ();
   Gen g = { 0 };
   ZhDemoStats local_stats;
   sqlite3_stmt *count;
@@ -3091,6 +3090,13 @@ zh_demo_generate (ZhStore             *store,
 
   g.store = store;
   g.stats = stats;
+  g.policy = policy;
+  for (guint i = 0; i < G_N_ELEMENTS (work_types); i++)
+    {
+      gboolean known = zh_policy_lookup_work_type (g.policy, work_types[i].code, NULL, NULL, &g.weights[i]);
+
+      g_assert (known);
+    }
   g.progress = progress;
   g.progress_data = user_data;
   g.today = today;

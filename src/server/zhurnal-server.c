@@ -13,12 +13,14 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
 #include "zh-server.h"
 #include "zh-server-store.h"
+#include "zh-demo.h"
 #include "zh-version.h"
 
 static gboolean
@@ -76,6 +78,41 @@ has_school (ZhStore *store)
   return found;
 }
 
+/* With --demo, an empty data folder gets the generated demo school (scale 1, seed 1, up to today)
+ * before the service opens it: the generator fills the file in one bulk transaction, which needs
+ * the database to itself. */
+static gboolean
+generate_demo (const char  *data_dir,
+               double       scale,
+               GError     **error)
+{
+  g_autofree char *path = g_build_filename (data_dir, "zhurnal.sqlite", NULL);
+  g_autoptr(ZhStore) store = NULL;
+  ZhDemoOptions options = { .scale = scale, .seed = 1, .today = NULL };
+  ZhDemoStats stats;
+
+  if (g_mkdir_with_parents (data_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot create the data folder “%s”: %s"), data_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  store = zh_store_open (path, ZH_STORE_FLAGS_BULK_LOAD, error);
+  if (store == NULL)
+    return FALSE;
+  if (has_school (store))
+    return TRUE;
+
+  g_printerr ("%s\n", _("Generating the demo school…"));
+  if (!zh_demo_generate (store, &options, NULL, NULL, &stats, error))
+    return FALSE;
+  g_printerr (_("The demo school is ready: %u classes, %u students, %u teachers (%.1f s).\n"),
+              stats.n_classes, stats.n_students, stats.n_teachers, stats.seconds);
+  return TRUE;
+}
+
 /* Make the demo school ready: give its rows revs, give the demo logins the password "demo", and
  * print the accounts. */
 static gboolean
@@ -120,6 +157,7 @@ main (int    argc,
   g_autofree char *host = NULL;
   guint16 port = 8080;
   gboolean demo = FALSE;
+  double demo_scale = 1;
   gboolean allow_remote = FALSE;
   gboolean version = FALSE;
   guint term_id, int_id;
@@ -127,6 +165,7 @@ main (int    argc,
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Folder of the service’s database"), N_("DIR") },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, N_("Address to listen on (default 127.0.0.1:8080)"), N_("HOST:PORT") },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, N_("Fill an empty folder with the demo school"), NULL },
+    { "demo-scale", 0, 0, G_OPTION_ARG_DOUBLE, &demo_scale, N_("Size of the demo school: 1 is 44 classes, 3 a large city school (default 1)"), N_("SCALE") },
     { "allow-remote", 0, 0, G_OPTION_ARG_NONE, &allow_remote, N_("Allow listening on an address other than the loopback (put a TLS proxy in front)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL },
     { NULL }
@@ -167,6 +206,12 @@ main (int    argc,
       g_printerr (_("zhurnal-server: %s is not a loopback address; the service speaks plain HTTP, "
                     "so put a TLS proxy in front and pass --allow-remote.\n"), host);
       return 2;
+    }
+
+  if (demo && !generate_demo (data_dir, demo_scale, &error))
+    {
+      g_printerr ("zhurnal-server: %s\n", error->message);
+      return EXIT_FAILURE;
     }
 
   server = zh_server_new (data_dir, &error);
