@@ -179,7 +179,8 @@ test_density_fits (GridFixture   *f,
   /* Readable: a row at least as tall as the text plus a little air; the names column wide
    * enough for a usual «Фамилия Имя». */
   g_assert_true (zh_grid_get_cell_area (f->grid, 0, -1, &name));
-  g_assert_cmpint (name.width, >=, text_width (widget, "Константинопольская Александра", FALSE) / 2);
+  g_assert_cmpint (name.width, >=,
+                   text_width (widget, "Константинопольская Александра", FALSE) / 2);
   g_assert_cmpint (cell.height, >=, 18);
 
   /* No truncated marks: every cell is as wide as its widest text. */

@@ -66,7 +66,7 @@ zh_grid_model_get_n_columns (ZhGridModel *self)
   return ZH_GRID_MODEL_GET_IFACE (self)->get_n_columns (self);
 }
 
-/* zh_grid_model_get_row_header_title: the caption above the row headers, or NULL (transfer none). */
+/* zh_grid_model_get_row_header_title: the caption above the row headers or NULL (transfer none). */
 const char *
 zh_grid_model_get_row_header_title (ZhGridModel *self)
 {

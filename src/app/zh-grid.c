@@ -33,7 +33,8 @@
 #define NAME_WIDTH_MIN  120
 #define NAME_WIDTH_MAX  280
 #define STRONG_ROW_LINE 5   /* every fifth row line is drawn stronger, as on journal paper */
-#define TEXT_CACHE_MAX  4096 /* a role's cache is emptied past this, so reports cannot grow it forever */
+/* A role's cache is emptied past this many layouts, so reports cannot grow it forever. */
+#define TEXT_CACHE_MAX  4096
 
 /* Each role has its own font and its own cache of layouts. */
 typedef enum
@@ -286,7 +287,8 @@ compute_column_x (ZhGrid *self,
 }
 
 /* Everything that depends on the model's structure and the font: row height, column widths,
- * name column width. Drops the layouts when the font changed. FALSE when there is nothing to draw. */
+ * name column width. Drops the layouts when the font changed. FALSE when there is nothing to
+ * draw. */
 static gboolean
 ensure_metrics (ZhGrid *self)
 {
@@ -1431,11 +1433,10 @@ draw_cursor (ZhGrid         *self,
   const GdkRGBA colors[4] = { color, color, color, color };
   int x = column_left (self, g, self->cursor_column);
   int y = g->y_rows + (int) self->cursor_row * self->row_height;
+  int w = column_width (self, self->cursor_column);
 
   gsk_rounded_rect_init_from_rect (&ring,
-                                   &GRAPHENE_RECT_INIT (x - 1, y - 1,
-                                                        column_width (self, self->cursor_column) + 1,
-                                                        self->row_height + 1),
+                                   &GRAPHENE_RECT_INIT (x - 1, y - 1, w + 1, self->row_height + 1),
                                    1.f);
   gtk_snapshot_append_border (snapshot, &ring, widths, colors);
   self->stats.n_nodes++;
@@ -1732,7 +1733,8 @@ check_font (ZhGrid *self)
 {
   PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
 
-  if (context != self->metrics_context || pango_context_get_serial (context) != self->metrics_serial)
+  if (context != self->metrics_context ||
+      pango_context_get_serial (context) != self->metrics_serial)
     invalidate_metrics (self);
 }
 

@@ -3,8 +3,8 @@
  * Rows are students (or report lines), columns are lessons (or report columns), cells hold marks
  * and attendance codes. The row headers (names) stay at the left, the header row at the top and
  * the summary columns at the right while the rest scrolls; only the visible cells are drawn. The
- * grid is a GtkScrollable: put it straight into a GtkScrolledWindow. It owns a cursor cell and turns
- * keys into movements and into the signals ZhGrid::cell-input, ::cell-delete and ::cell-activate;
+ * grid is a GtkScrollable: put it straight into a GtkScrolledWindow. It owns a cursor cell and
+ * turns keys into movements and into the signals ZhGrid::cell-input, ::cell-delete and ::cell-activate;
  * what an input means is the application's business.
  */
 #pragma once
