@@ -1341,10 +1341,11 @@ zh_offline_set_account (ZhOffline      *self,
                         GError        **error)
 {
   g_autoptr(ZhStaff) stored = NULL;
+  g_autoptr(ZhSchool) school = NULL;
   gboolean has_ops = FALSE;
 
   g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
-  g_return_val_if_fail (staff != NULL && staff->id != NULL, FALSE);
+  g_return_val_if_fail (staff != NULL && staff->id != NULL && staff->school_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!zh_store_lock (self->store, error))
@@ -1355,13 +1356,11 @@ zh_offline_set_account (ZhOffline      *self,
       !row_has_ops (self->store, &zh_staff_info, staff->id, &has_ops, error))
     goto failed;
   stored = zh_store_get_entity (self->store, &zh_staff_info, staff->id, NULL);
-  if (!has_ops && (stored == NULL || stored->rev < staff->rev))
-    {
-      /* Foreign keys stay unchecked here as in the feed: the school row may not be pulled yet. */
-      if (!zh_store_exec (self->store, "PRAGMA defer_foreign_keys = ON", error) ||
-          !zh_store_put_entity (self->store, &zh_staff_info, staff, error))
-        goto failed;
-    }
+  school = zh_store_get_entity (self->store, &zh_school_info, staff->school_id, NULL);
+  /* A copy not synced yet lacks the school the row refers to; the first sync brings both. */
+  if (!has_ops && school != NULL && (stored == NULL || stored->rev < staff->rev) &&
+      !zh_store_put_entity (self->store, &zh_staff_info, staff, error))
+    goto failed;
   return zh_store_unlock (self->store, ZH_STORE_UNLOCK_COMMIT, error);
 
 failed:

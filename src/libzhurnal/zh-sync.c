@@ -555,7 +555,8 @@ fetch_cb (GObject      *source,
 
   run->cursor = page->next;
   run->more = page->more;
-  if (run->error != NULL)
+  /* An empty page changes nothing, not even the cursor. */
+  if (run->error != NULL || page->changes->len == 0)
     zh_changes_page_free (page);
   else if (run->writing == NULL)
     start_write (run, page);
