@@ -1,8 +1,8 @@
--- Zhurnal database schema, version 2. One schema for the reference service and the client's
+-- Zhurnal database schema, version 3. One schema for the reference service and the client's
 -- offline copy (DESIGN.md §2): both hold the same entity rows with the server's `rev`; the
--- service alone fills `account`, `session` and `op_log`, the client alone `outbox`.
+-- service alone fills `account`, `session` and `op_log`, the client alone `outbox` and `shadow`.
 --
--- A new database is created from this file and stamped with PRAGMA user_version = 2. An older
+-- A new database is created from this file and stamped with PRAGMA user_version = 3. An older
 -- database is brought forward by data/schema/migrate-NNN.sql, one file per version step; the
 -- test suite checks that migrating a version 1 database yields exactly this schema.
 --
@@ -339,4 +339,20 @@ CREATE TABLE op_log (
   answer      TEXT NOT NULL
 );
 
-PRAGMA user_version = 2;
+-- ---- Since version 3: the client's shadow rows -------------------------------------------
+
+-- Client: the service's version of a row that has operations in the outbox (docs/sync.md, "The
+-- display rule"). The offline copy shows the user's own edit until the service has answered it;
+-- meanwhile the row as the service last sent it waits here, so a discarded edit can be undone
+-- and a pulled change is not lost. `deleted` = 1: the service has no such row (a new row, or one
+-- the service deleted); `value` is then NULL.
+CREATE TABLE shadow (
+  entity      TEXT NOT NULL,
+  entity_id   TEXT NOT NULL,
+  rev         INTEGER NOT NULL,
+  deleted     INTEGER NOT NULL DEFAULT 0,
+  value       TEXT,
+  PRIMARY KEY (entity, entity_id)
+);
+
+PRAGMA user_version = 3;

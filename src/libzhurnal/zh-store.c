@@ -158,6 +158,7 @@ query_int (ZhStore    *self,
  * transaction as the version stamp, so a failed step leaves the database as it was. */
 static const char * const migrations[ZH_STORE_VERSION + 1] = {
   [2] = "migrate-002.sql",   /* the sync tables: change, outbox, account, session, op_log */
+  [3] = "migrate-003.sql",   /* the client's shadow rows (docs/sync.md) */
 };
 
 static gboolean

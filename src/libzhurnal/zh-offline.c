@@ -1,0 +1,2073 @@
+/* zh-offline.c: ZhOffline — the offline copy, local edits with their outbox operations, the
+ * display rule, and the pieces of a sync that touch the database (docs/sync.md). */
+#define G_LOG_DOMAIN "zh-offline"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "zh-entity-sql.h"
+#include "zh-offline-private.h"
+#include "zh-policy.h"
+
+#define META_SERVER_URL "server_url"
+#define META_LOGIN      "login"
+#define META_STAFF_ID   "staff_id"
+
+struct _ZhOffline
+{
+  GObject  parent_instance;
+
+  ZhStore *store;      /* the main connection: edits, the outbox, answers; foreign keys on */
+};
+
+enum
+{
+  OUTBOX_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ZhOffline, zh_offline, G_TYPE_OBJECT)
+G_DEFINE_QUARK (zh-offline-error-quark, zh_offline_error)
+
+static void
+zh_offline_finalize (GObject *object)
+{
+  ZhOffline *self = ZH_OFFLINE (object);
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (zh_offline_parent_class)->finalize (object);
+}
+
+static void
+zh_offline_class_init (ZhOfflineClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = zh_offline_finalize;
+
+  /* ZhOffline::outbox-changed: an edit, an answer or a resolution changed the outbox. */
+  signals[OUTBOX_CHANGED] = g_signal_new ("outbox-changed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 0);
+}
+
+static void
+zh_offline_init (ZhOffline *self)
+{
+}
+
+/* zh_outbox_entry_free: free @entry and its strings. */
+void
+zh_outbox_entry_free (ZhOutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->op_id);
+  g_free (entry->entity_id);
+  g_free (entry->value);
+  g_free (entry->reason_code);
+  g_free (entry->reason_message);
+  g_free (entry->server_value);
+  g_free (entry);
+}
+
+void
+_zh_offline_emit_changed (ZhOffline *self)
+{
+  g_signal_emit (self, signals[OUTBOX_CHANGED], 0);
+}
+
+/* ---- opening -------------------------------------------------------------------------------- */
+
+/* A path component from @text: letters, digits, '.', '-' and '_' kept, anything else '_', so a
+ * login or host can never climb out of its folder. */
+static char *
+path_component (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    g_string_append_c (out, g_ascii_isalnum (*p) || *p == '-' || *p == '_' || *p == '.' ? *p : '_');
+  if (out->str[0] == '.' || out->len == 0)
+    g_string_prepend_c (out, '_');
+  return g_string_free (out, FALSE);
+}
+
+/* zh_offline_build_path: (transfer full): where the copy of @login at the service @server_url
+ * lives: $XDG_DATA_HOME/zhurnal/<host>_<port>/<login>/offline.sqlite. */
+char *
+zh_offline_build_path (const char  *server_url,
+                       const char  *login,
+                       GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *host_port = NULL;
+  g_autofree char *user = NULL;
+  int port;
+
+  g_return_val_if_fail (server_url != NULL, NULL);
+  g_return_val_if_fail (login != NULL, NULL);
+
+  uri = g_uri_parse (server_url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *login == '\0')
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_INVALID,
+                   _("“%s” and “%s” do not name a journal service and a login."), server_url, login);
+      return NULL;
+    }
+  port = g_uri_get_port (uri);
+  if (port < 0)
+    port = g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+  host = path_component (g_uri_get_host (uri));
+  host_port = g_strdup_printf ("%s_%d", host, port);
+  user = path_component (login);
+  return g_build_filename (g_get_user_data_dir (), "zhurnal", host_port, user, "offline.sqlite", NULL);
+}
+
+/* Make @dir and its parents up to @top with mode 0700: the copy holds children's personal data. */
+static gboolean
+make_private_dirs (const char  *dir,
+                   const char  *top,
+                   GError     **error)
+{
+  g_autofree char *current = g_strdup (dir);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_PATH,
+                   _("Cannot make the folder “%s” of the offline copy: %s"), dir,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  /* Folders made earlier with a looser mode are tightened, from the copy's folder up to ours. */
+  while (g_str_has_prefix (current, top) && strlen (current) >= strlen (top))
+    {
+      char *parent;
+
+      if (g_chmod (current, 0700) != 0)
+        g_debug ("cannot make %s private: %s", current, g_strerror (errno));
+      parent = g_path_get_dirname (current);
+      g_free (current);
+      current = parent;
+    }
+  return TRUE;
+}
+
+/* zh_offline_open_path: (transfer full): the offline copy in the file @path (made with mode 0600
+ * if missing; its folder must exist). */
+ZhOffline *
+zh_offline_open_path (const char  *path,
+                      GError     **error)
+{
+  g_autoptr(ZhOffline) self = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (ZH_TYPE_OFFLINE, NULL);
+  self->store = zh_store_open (path, ZH_STORE_FLAGS_NONE, error);
+  if (self->store == NULL)
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+/* zh_offline_open: (transfer full): the offline copy of @login at @server_url, made on first use
+ * in its private folder under the user's data folder. */
+ZhOffline *
+zh_offline_open (const char  *server_url,
+                 const char  *login,
+                 GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *top = NULL;
+  g_autoptr(ZhOffline) self = NULL;
+
+  g_return_val_if_fail (server_url != NULL, NULL);
+  g_return_val_if_fail (login != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  path = zh_offline_build_path (server_url, login, error);
+  if (path == NULL)
+    return NULL;
+  dir = g_path_get_dirname (path);
+  top = g_build_filename (g_get_user_data_dir (), "zhurnal", NULL);
+  if (!make_private_dirs (dir, top, error))
+    return NULL;
+  self = zh_offline_open_path (path, error);
+  if (self == NULL)
+    return NULL;
+  if (!zh_store_set_meta (self->store, META_SERVER_URL, server_url, error) ||
+      !zh_store_set_meta (self->store, META_LOGIN, login, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+/* zh_offline_get_store: (transfer none): the copy's main database connection. */
+ZhStore *
+zh_offline_get_store (ZhOffline *self)
+{
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), NULL);
+
+  return self->store;
+}
+
+/* zh_offline_get_path: the copy's file. */
+const char *
+zh_offline_get_path (ZhOffline *self)
+{
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), NULL);
+
+  return zh_store_get_path (self->store);
+}
+
+/* zh_offline_dup_server_url: (transfer full): the service the copy belongs to, or NULL. */
+char *
+zh_offline_dup_server_url (ZhOffline *self)
+{
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), NULL);
+
+  return zh_store_dup_meta (self->store, META_SERVER_URL);
+}
+
+/* zh_offline_dup_login: (transfer full): the login the copy belongs to, or NULL. */
+char *
+zh_offline_dup_login (ZhOffline *self)
+{
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), NULL);
+
+  return zh_store_dup_meta (self->store, META_LOGIN);
+}
+
+/* zh_offline_dup_staff_id: (transfer full): the id of the staff member the copy belongs to. */
+char *
+zh_offline_dup_staff_id (ZhOffline *self)
+{
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), NULL);
+
+  return zh_store_dup_meta (self->store, META_STAFF_ID);
+}
+
+gint64
+_zh_offline_store_get_cursor (ZhStore *store)
+{
+  g_autofree char *text = zh_store_dup_meta (store, ZH_OFFLINE_META_CURSOR);
+
+  return text != NULL ? g_ascii_strtoll (text, NULL, 10) : 0;
+}
+
+/* zh_offline_get_cursor: the rev of the last change of the feed applied to the copy (0: none). */
+gint64
+zh_offline_get_cursor (ZhOffline *self)
+{
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), 0);
+
+  return _zh_offline_store_get_cursor (self->store);
+}
+
+/* ---- rows, ops and shadows ------------------------------------------------------------------ */
+
+static void
+append_identifier (GString    *sql,
+                   const char *name)
+{
+  if (sqlite3_keyword_check (name, (int) strlen (name)))
+    g_string_append_printf (sql, "\"%s\"", name);
+  else
+    g_string_append (sql, name);
+}
+
+static gboolean
+step_exists (ZhStore       *store,
+             sqlite3_stmt  *stmt,
+             gboolean      *exists,
+             GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return zh_store_set_error (store, rc, sqlite3_sql (stmt), error);
+  *exists = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+/* Whether the row @id of @info has operations in the outbox. */
+static gboolean
+row_has_ops (ZhStore             *store,
+             const ZhEntityInfo  *info,
+             const char          *id,
+             gboolean            *has,
+             GError             **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "SELECT 1 FROM outbox WHERE entity = ?1 "
+                                                "AND entity_id = ?2 LIMIT 1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, info->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  return step_exists (store, stmt, has, error);
+}
+
+typedef struct
+{
+  gboolean found;
+  gint64   rev;
+  gboolean deleted;
+  char    *value;
+} Shadow;
+
+static void
+shadow_clear (Shadow *shadow)
+{
+  g_clear_pointer (&shadow->value, g_free);
+  shadow->found = FALSE;
+}
+
+static gboolean
+shadow_get (ZhStore             *store,
+            const ZhEntityInfo  *info,
+            const char          *id,
+            Shadow              *shadow,
+            GError             **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "SELECT rev, deleted, value FROM shadow "
+                                                "WHERE entity = ?1 AND entity_id = ?2", error);
+  int rc;
+
+  memset (shadow, 0, sizeof *shadow);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, info->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      shadow->found = TRUE;
+      shadow->rev = sqlite3_column_int64 (stmt, 0);
+      shadow->deleted = sqlite3_column_int (stmt, 1) != 0;
+      shadow->value = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return zh_store_set_error (store, rc, "shadow", error);
+  return TRUE;
+}
+
+static gboolean
+shadow_put (ZhStore             *store,
+            const ZhEntityInfo  *info,
+            const char          *id,
+            gint64               rev,
+            const char          *value,
+            GError             **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "INSERT OR REPLACE INTO shadow (entity, entity_id, "
+                                                "rev, deleted, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                         error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, info->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, rev);
+  sqlite3_bind_int (stmt, 4, value == NULL);
+  if (value != NULL)
+    sqlite3_bind_text (stmt, 5, value, -1, SQLITE_TRANSIENT);
+  return zh_store_step_done (store, stmt, error);
+}
+
+static gboolean
+shadow_delete (ZhStore             *store,
+               const ZhEntityInfo  *info,
+               const char          *id,
+               GError             **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "DELETE FROM shadow WHERE entity = ?1 AND entity_id = ?2",
+                                         error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, info->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  return zh_store_step_done (store, stmt, error);
+}
+
+static gboolean
+set_row_rev (ZhStore             *store,
+             const ZhEntityInfo  *info,
+             const char          *id,
+             gint64               rev,
+             GError             **error)
+{
+  g_autoptr(GString) sql = g_string_new ("UPDATE ");
+  sqlite3_stmt *stmt;
+
+  append_identifier (sql, info->table);
+  g_string_append (sql, " SET rev = ?2 WHERE id = ?1");
+  stmt = zh_store_prepare (store, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, rev);
+  return zh_store_step_done (store, stmt, error);
+}
+
+/* Whether a row that the latest outbox operation of its row says should be there is missing from
+ * @info's table: a pulled row must never push a row with a local edit out of the copy. */
+static gboolean
+pending_row_missing (ZhStore             *store,
+                     const ZhEntityInfo  *info,
+                     gboolean            *missing,
+                     GError             **error)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT 1 FROM outbox o WHERE o.entity = ?1 "
+                                         "AND o.action != 'delete' AND o.seq = (SELECT max (p.seq) "
+                                         "FROM outbox p WHERE p.entity = o.entity AND "
+                                         "p.entity_id = o.entity_id) AND NOT EXISTS (SELECT 1 FROM ");
+  sqlite3_stmt *stmt;
+
+  append_identifier (sql, info->table);
+  g_string_append (sql, " t WHERE t.id = o.entity_id) LIMIT 1");
+  stmt = zh_store_prepare (store, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, info->name, -1, SQLITE_STATIC);
+  return step_exists (store, stmt, missing, error);
+}
+
+/* Write the service's row @entity of @info (NULL: delete @id) into the copy. A row of the feed
+ * can clash on a unique key (lesson slot, attendance of a student) with a stale local row that
+ * itself changed later in the feed; such stale rows are replaced. When the clash is with a row
+ * that has a local edit, the service's row waits in the shadow table until that edit is settled
+ * (docs/sync.md). */
+static gboolean
+apply_server_row (ZhStore             *store,
+                  const ZhEntityInfo  *info,
+                  const char          *id,
+                  gint64               rev,
+                  gconstpointer        entity,
+                  GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GString) sql = NULL;
+  sqlite3_stmt *stmt;
+  gboolean missing = FALSE;
+  int rc;
+
+  if (entity == NULL)
+    return zh_store_delete_entity (store, info, id, error);
+
+  if (zh_store_put_entity (store, info, entity, &local_error))
+    return TRUE;
+  if (sqlite3_extended_errcode (zh_store_get_db (store)) != SQLITE_CONSTRAINT_UNIQUE)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  sql = g_string_new ("INSERT OR REPLACE INTO ");
+  append_identifier (sql, info->table);
+  g_string_append (sql, " (");
+  for (guint i = 0; i < info->n_fields; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      append_identifier (sql, info->fields[i].name);
+    }
+  g_string_append (sql, ") VALUES (");
+  for (guint i = 0; i < info->n_fields; i++)
+    g_string_append_printf (sql, i > 0 ? ", ?%u" : "?%u", i + 1);
+  g_string_append (sql, ")");
+
+  if (!zh_store_lock (store, error))
+    return FALSE;
+  stmt = zh_store_prepare (store, sql->str, error);
+  if (stmt == NULL)
+    goto failed;
+  zh_entity_bind (info, entity, stmt, 1);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      zh_store_set_error (store, rc, info->name, error);
+      goto failed;
+    }
+  if (!pending_row_missing (store, info, &missing, error))
+    goto failed;
+  if (missing)
+    {
+      g_autofree char *value = zh_entity_to_string (info, entity);
+
+      g_debug ("%s %s waits behind a local edit that holds its unique key", info->name, id);
+      if (!zh_store_unlock (store, ZH_STORE_UNLOCK_ROLLBACK, error))
+        return FALSE;
+      return shadow_put (store, info, id, rev, value, error);
+    }
+  return zh_store_unlock (store, ZH_STORE_UNLOCK_COMMIT, error);
+
+failed:
+  zh_store_unlock (store, ZH_STORE_UNLOCK_ROLLBACK, NULL);
+  return FALSE;
+}
+
+/* Write the service's row given as JSON text (NULL: it has none) into the copy. */
+static gboolean
+apply_server_json (ZhStore             *store,
+                   const ZhEntityInfo  *info,
+                   const char          *id,
+                   gint64               rev,
+                   const char          *json,
+                   GError             **error)
+{
+  gpointer entity = NULL;
+  gboolean ok;
+
+  if (json != NULL)
+    {
+      entity = zh_entity_from_string (info, json, -1, error);
+      if (entity == NULL)
+        return FALSE;
+    }
+  ok = apply_server_row (store, info, id, rev, entity, error);
+  if (entity != NULL)
+    zh_entity_free (info, entity);
+  return ok;
+}
+
+/* Shadow rows whose own row has no operations left are the service's rows that waited behind a
+ * local edit of another row (a unique key); once that edit is settled they are applied. */
+static gboolean
+flush_orphan_shadows (ZhStore  *store,
+                      GError  **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "SELECT s.entity, s.entity_id, s.rev, s.value "
+                                                "FROM shadow s WHERE NOT EXISTS (SELECT 1 FROM outbox o "
+                                                "WHERE o.entity = s.entity AND o.entity_id = s.entity_id)",
+                                         error);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (rows, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      g_ptr_array_add (rows, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+      g_ptr_array_add (rows, g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 2)));
+      g_ptr_array_add (rows, g_strdup ((const char *) sqlite3_column_text (stmt, 3)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return zh_store_set_error (store, rc, "shadow", error);
+
+  for (guint i = 0; i < rows->len; i += 4)
+    {
+      const ZhEntityInfo *info = zh_entity_info_lookup (rows->pdata[i]);
+      const char *id = rows->pdata[i + 1];
+      gint64 rev = g_ascii_strtoll (rows->pdata[i + 2], NULL, 10);
+
+      if (info == NULL)
+        continue;
+      if (!shadow_delete (store, info, id, error) ||
+          !apply_server_json (store, info, id, rev, rows->pdata[i + 3], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Show the latest operation of a row that still has operations. */
+static gboolean
+show_latest_op (ZhStore             *store,
+                const ZhEntityInfo  *info,
+                const char          *id,
+                GError             **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "SELECT action, value FROM outbox WHERE entity = ?1 "
+                                                "AND entity_id = ?2 ORDER BY seq DESC LIMIT 1", error);
+  g_autofree char *action = NULL;
+  g_autofree char *value = NULL;
+  gpointer entity;
+  gboolean ok;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, info->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      action = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      value = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return rc == SQLITE_DONE ? TRUE : zh_store_set_error (store, rc, "outbox", error);
+
+  if (g_str_equal (action, "delete"))
+    return zh_store_delete_entity (store, info, id, error);
+  entity = zh_entity_from_string (info, value, -1, error);
+  if (entity == NULL)
+    return FALSE;
+  ok = zh_store_put_entity (store, info, entity, error);
+  zh_entity_free (info, entity);
+  return ok;
+}
+
+/* Show the service's version of a row, kept in its shadow (if any). The shadow stays while the
+ * row still has operations (older refused edits, still listed); else it goes, and rows that waited
+ * behind this one's unique key are applied. */
+static gboolean
+show_service_row (ZhStore             *store,
+                  const ZhEntityInfo  *info,
+                  const char          *id,
+                  GError             **error)
+{
+  Shadow shadow;
+  gboolean has_ops = FALSE;
+  gboolean ok;
+
+  if (!row_has_ops (store, info, id, &has_ops, error) ||
+      !shadow_get (store, info, id, &shadow, error))
+    return FALSE;
+  if (!shadow.found)
+    return TRUE;
+  ok = (has_ops || shadow_delete (store, info, id, error)) &&
+       apply_server_json (store, info, id, shadow.rev, shadow.deleted ? NULL : shadow.value, error) &&
+       (has_ops || flush_orphan_shadows (store, error));
+  shadow_clear (&shadow);
+  return ok;
+}
+
+/* ---- the edit context: who edits what, and the school's policy ------------------------------ */
+
+typedef struct
+{
+  ZhStaff        *staff;
+  ZhLesson       *lesson;
+  ZhGroup        *group;
+  ZhClass        *klass;
+  ZhAcademicYear *year;
+  ZhPolicy       *policy;
+} EditContext;
+
+static void
+edit_context_clear (EditContext *ctx)
+{
+  g_clear_pointer (&ctx->staff, zh_staff_free);
+  g_clear_pointer (&ctx->lesson, zh_lesson_free);
+  g_clear_pointer (&ctx->group, zh_group_free);
+  g_clear_pointer (&ctx->klass, zh_class_free);
+  g_clear_pointer (&ctx->year, zh_academic_year_free);
+  g_clear_pointer (&ctx->policy, zh_policy_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EditContext, edit_context_clear)
+
+/* The row @id of @info, or NULL with ZH_OFFLINE_ERROR_NOT_FOUND naming it. */
+static gpointer
+get_row (ZhOffline           *self,
+         const ZhEntityInfo  *info,
+         const char          *id,
+         GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gpointer entity;
+
+  if (id == NULL)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_NOT_FOUND,
+                   _("The offline copy has no %s to go with this edit; sync first."), info->name);
+      return NULL;
+    }
+  entity = zh_store_get_entity (self->store, info, id, &local_error);
+  if (entity == NULL && g_error_matches (local_error, ZH_STORE_ERROR, ZH_STORE_ERROR_NOT_FOUND))
+    g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_NOT_FOUND,
+                 _("The offline copy has no %s “%s”; sync first."), info->name, id);
+  else if (entity == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return entity;
+}
+
+static gboolean
+load_staff (ZhOffline    *self,
+            EditContext  *ctx,
+            GError      **error)
+{
+  g_autofree char *staff_id = zh_store_dup_meta (self->store, META_STAFF_ID);
+  g_autoptr(GError) local_error = NULL;
+
+  if (staff_id != NULL)
+    ctx->staff = zh_store_get_entity (self->store, &zh_staff_info, staff_id, &local_error);
+  if (ctx->staff == NULL)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_NOT_SIGNED_IN,
+                   _("The offline copy “%s” does not know who is signed in; sign in and sync first."),
+                   zh_store_get_path (self->store));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Load the group @group_id, its class, year and the school's policy. */
+static gboolean
+load_group (ZhOffline    *self,
+            EditContext  *ctx,
+            const char   *group_id,
+            GError      **error)
+{
+  g_autoptr(ZhSchool) school = NULL;
+
+  if ((ctx->group = get_row (self, &zh_group_info, group_id, error)) == NULL ||
+      (ctx->klass = get_row (self, &zh_class_info, ctx->group->class_id, error)) == NULL ||
+      (ctx->year = get_row (self, &zh_academic_year_info, ctx->klass->year_id, error)) == NULL ||
+      (school = get_row (self, &zh_school_info, ctx->year->school_id, error)) == NULL)
+    return FALSE;
+  ctx->policy = zh_policy_new_from_json (school->policy, error);
+  return ctx->policy != NULL;
+}
+
+static gboolean
+load_lesson (ZhOffline    *self,
+             EditContext  *ctx,
+             const char   *lesson_id,
+             GError      **error)
+{
+  if (!load_staff (self, ctx, error) ||
+      (ctx->lesson = get_row (self, &zh_lesson_info, lesson_id, error)) == NULL)
+    return FALSE;
+  return load_group (self, ctx, ctx->lesson->group_id, error);
+}
+
+/* Whether the signed-in staff member is the class teacher of @student_id on @date: the class the
+ * student is enrolled in that day has them as its class teacher (002 §5.3). */
+static gboolean
+is_class_teacher_of (ZhOffline    *self,
+                     const char   *staff_id,
+                     const char   *student_id,
+                     const char   *date,
+                     gboolean     *result,
+                     GError      **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (self->store,
+                                         "SELECT 1 FROM enrollment e JOIN class c ON c.id = e.class_id "
+                                         "WHERE e.student_id = ?1 AND e.date_from <= ?2 "
+                                         "AND (e.date_to IS NULL OR e.date_to >= ?2) "
+                                         "AND c.class_teacher_id = ?3 LIMIT 1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, student_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, date, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, staff_id, -1, SQLITE_TRANSIENT);
+  return step_exists (self->store, stmt, result, error);
+}
+
+/* Ask the school's policy whether the signed-in staff member may make the edit @kind now. */
+static gboolean
+check_policy (ZhOffline      *self,
+              EditContext    *ctx,
+              ZhEditKind      kind,
+              const char     *date,
+              const char     *student_id,
+              gint64          now,
+              ZhEditRequest  *extra,
+              GError        **error)
+{
+  ZhEditRequest request = { 0 };
+
+  if (extra != NULL)
+    request = *extra;
+  request.kind = kind;
+  request.roles = ctx->staff->roles;
+  request.teaches_group = g_strcmp0 (ctx->group->teacher_id, ctx->staff->id) == 0;
+  request.substitutes_lesson = ctx->lesson != NULL && ctx->lesson->substitute &&
+                               g_strcmp0 (ctx->lesson->teacher_id, ctx->staff->id) == 0;
+  request.grade = (int) ctx->klass->grade;
+  request.date = date;
+  request.year_start = ctx->year->starts;
+  request.now = now;
+  if (student_id != NULL &&
+      !is_class_teacher_of (self, ctx->staff->id, student_id, date,
+                            &request.is_class_teacher_of_student, error))
+    return FALSE;
+  return zh_policy_may_edit (ctx->policy, &request, error);
+}
+
+/* ---- recording an edit ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean   found;
+  gint64     seq;
+  char      *op_id;
+  ZhOpAction action;
+  gint64     base_rev;
+  gint64     attempts;
+  ZhOutboxState state;
+  gboolean   only;      /* it is the row's only operation */
+} LastOp;
+
+static gboolean
+get_last_op (ZhStore             *store,
+             const ZhEntityInfo  *info,
+             const char          *id,
+             LastOp              *last,
+             GError             **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store,
+                                         "SELECT seq, op_id, action, base_rev, attempts, state, "
+                                         "(SELECT count (*) FROM outbox p WHERE p.entity = o.entity "
+                                         "AND p.entity_id = o.entity_id) "
+                                         "FROM outbox o WHERE entity = ?1 AND entity_id = ?2 "
+                                         "ORDER BY seq DESC LIMIT 1", error);
+  int rc;
+
+  memset (last, 0, sizeof *last);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, info->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      int value = 0;
+
+      last->found = TRUE;
+      last->seq = sqlite3_column_int64 (stmt, 0);
+      last->op_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      zh_enum_from_nick (ZH_TYPE_OP_ACTION, (const char *) sqlite3_column_text (stmt, 2), &value);
+      last->action = value;
+      last->base_rev = sqlite3_column_int64 (stmt, 3);
+      last->attempts = sqlite3_column_int64 (stmt, 4);
+      zh_enum_from_nick (ZH_TYPE_OUTBOX_STATE, (const char *) sqlite3_column_text (stmt, 5), &value);
+      last->state = value;
+      last->only = sqlite3_column_int64 (stmt, 6) == 1;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return zh_store_set_error (store, rc, "outbox", error);
+  return TRUE;
+}
+
+static gboolean
+append_op (ZhStore             *store,
+           const char          *op_id,
+           const ZhEntityInfo  *info,
+           const char          *id,
+           ZhOpAction           action,
+           const char          *value,
+           gint64               base_rev,
+           gint64               entered_at,
+           GError             **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store,
+                                         "INSERT INTO outbox (op_id, entity, entity_id, action, value, "
+                                         "base_rev, entered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                         error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, info->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, zh_enum_to_nick (ZH_TYPE_OP_ACTION, action), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, value, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, base_rev);
+  sqlite3_bind_int64 (stmt, 7, entered_at);
+  return zh_store_step_done (store, stmt, error);
+}
+
+static gboolean
+delete_op (ZhStore  *store,
+           gint64    seq,
+           GError  **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "DELETE FROM outbox WHERE seq = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  return zh_store_step_done (store, stmt, error);
+}
+
+/* Record one edit of the row @id of @info: @before is the row as the copy shows it (NULL: none),
+ * @after the row as the user leaves it (NULL: deleted). The row and its outbox operation are
+ * written in one transaction.
+ *
+ * - The first operation of a row saves the row as last pulled in the shadow table and takes its
+ *   rev as base_rev.
+ * - A later operation takes the base_rev of the operation before it; that base_rev is rewritten
+ *   when the service answers the earlier one (docs/sync.md, "Several edits of one row").
+ * - An operation never sent (attempts = 0) is replaced in place by the next edit of its row: the
+ *   service has never seen its op_id, so nothing can be applied twice. A row made and removed
+ *   before it was ever sent leaves nothing at all. */
+static gboolean
+record_edit (ZhOffline           *self,
+             const ZhEntityInfo  *info,
+             const char          *id,
+             gconstpointer        before,
+             gconstpointer        after,
+             gint64               now,
+             GError             **error)
+{
+  ZhStore *store = self->store;
+  ZhOpAction action = after != NULL ? ZH_OP_ACTION_PUT : ZH_OP_ACTION_DELETE;
+  g_autofree char *value = zh_entity_to_string (info, after != NULL ? after : before);
+  LastOp last;
+
+  if (!zh_store_lock (store, error))
+    return FALSE;
+  if (!get_last_op (store, info, id, &last, error))
+    goto failed;
+
+  if (!last.found)
+    {
+      g_autofree char *op_id = zh_uuid_new ();
+      g_autofree char *before_json = before != NULL ? zh_entity_to_string (info, before) : NULL;
+      gint64 base_rev = before != NULL ? ((const ZhEntity *) before)->rev : 0;
+
+      if (!shadow_put (store, info, id, base_rev, before_json, error) ||
+          !append_op (store, op_id, info, id, action, value, base_rev, now, error))
+        goto failed;
+    }
+  else if (last.state == ZH_OUTBOX_PENDING && last.attempts == 0)
+    {
+      if (action == ZH_OP_ACTION_DELETE && last.only && last.base_rev == 0 &&
+          last.action == ZH_OP_ACTION_PUT)
+        {
+          /* Made and removed offline: the service never hears of it. */
+          if (!delete_op (store, last.seq, error) ||
+              !shadow_delete (store, info, id, error))
+            goto failed;
+        }
+      else
+        {
+          sqlite3_stmt *stmt = zh_store_prepare (store, "UPDATE outbox SET action = ?2, value = ?3, "
+                                                        "entered_at = ?4 WHERE seq = ?1", error);
+
+          if (stmt == NULL)
+            goto failed;
+          sqlite3_bind_int64 (stmt, 1, last.seq);
+          sqlite3_bind_text (stmt, 2, zh_enum_to_nick (ZH_TYPE_OP_ACTION, action), -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 3, value, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64 (stmt, 4, now);
+          if (!zh_store_step_done (store, stmt, error))
+            goto failed;
+        }
+    }
+  else
+    {
+      g_autofree char *op_id = zh_uuid_new ();
+
+      if (!append_op (store, op_id, info, id, action, value, last.base_rev, now, error))
+        goto failed;
+    }
+
+  if (after != NULL ? !zh_store_put_entity (store, info, after, error)
+                    : !zh_store_delete_entity (store, info, id, error))
+    goto failed;
+
+  g_free (last.op_id);
+  if (!zh_store_unlock (store, ZH_STORE_UNLOCK_COMMIT, error))
+    return FALSE;
+  _zh_offline_emit_changed (self);
+  return TRUE;
+
+failed:
+  g_free (last.op_id);
+  zh_store_unlock (store, ZH_STORE_UNLOCK_ROLLBACK, NULL);
+  return FALSE;
+}
+
+/* ---- the edits ------------------------------------------------------------------------------ */
+
+static gboolean
+check_student (ZhOffline   *self,
+               const char  *student_id,
+               GError     **error)
+{
+  g_autoptr(ZhStudent) student = get_row (self, &zh_student_info, student_id, error);
+
+  return student != NULL;
+}
+
+/* zh_offline_add_mark: enter a current mark @value of the form of control @work_type for
+ * @student_id in @lesson_id (002 §5.2), checked by the school's policy first. The new mark's id
+ * is returned in @mark_id if asked for. */
+gboolean
+zh_offline_add_mark (ZhOffline   *self,
+                     const char  *lesson_id,
+                     const char  *student_id,
+                     const char  *value,
+                     const char  *work_type,
+                     const char  *comment,
+                     gint64       now,
+                     char       **mark_id,
+                     GError     **error)
+{
+  g_auto(EditContext) ctx = { 0 };
+  g_autoptr(ZhMark) mark = NULL;
+  double weight = 1;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (lesson_id != NULL && student_id != NULL, FALSE);
+  g_return_val_if_fail (value != NULL && work_type != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!load_lesson (self, &ctx, lesson_id, error) ||
+      !check_student (self, student_id, error) ||
+      !check_policy (self, &ctx, ZH_EDIT_ADD_MARK, ctx.lesson->date, NULL, now, NULL, error) ||
+      !zh_policy_check_mark_value (ctx.policy, value, FALSE, error) ||
+      !zh_policy_check_work_type (ctx.policy, work_type, error))
+    return FALSE;
+  zh_policy_lookup_work_type (ctx.policy, work_type, NULL, NULL, &weight);
+
+  mark = zh_mark_new ();
+  mark->id = zh_uuid_new ();
+  mark->lesson_id = g_strdup (lesson_id);
+  mark->student_id = g_strdup (student_id);
+  g_free (mark->value);
+  mark->value = g_strdup (value);
+  g_free (mark->work_type);
+  mark->work_type = g_strdup (work_type);
+  mark->weight = weight;
+  g_free (mark->comment);
+  mark->comment = g_strdup (comment != NULL ? comment : "");
+  mark->state = ZH_MARK_STATE_ACTIVE;
+  mark->entered_by = g_strdup (ctx.staff->id);
+  mark->entered_at = now;
+
+  if (!record_edit (self, &zh_mark_info, mark->id, NULL, mark, now, error))
+    return FALSE;
+  if (mark_id != NULL)
+    *mark_id = g_strdup (mark->id);
+  return TRUE;
+}
+
+/* The attendance row of @student_id in @lesson_id, or NULL (no error) when there is none. */
+static ZhAttendance *
+find_attendance (ZhOffline   *self,
+                 const char  *lesson_id,
+                 const char  *student_id,
+                 GError     **error)
+{
+  g_autofree char *select = zh_entity_sql_select (&zh_attendance_info);
+  g_autofree char *sql = g_strconcat (select, " WHERE lesson_id = ?1 AND student_id = ?2", NULL);
+  sqlite3_stmt *stmt = zh_store_prepare (self->store, sql, error);
+  ZhAttendance *row = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, lesson_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, student_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    row = zh_entity_from_stmt (&zh_attendance_info, stmt, 0, error);
+  else if (rc != SQLITE_DONE)
+    zh_store_set_error (self->store, rc, "attendance", error);
+  sqlite3_reset (stmt);
+  return row;
+}
+
+/* Set the attendance code of @student_id in @lesson_id: an absence or lateness on the day
+ * (ZH_EDIT_SET_ABSENCE), or its reason (ZH_EDIT_SET_ABSENCE_REASON). */
+static gboolean
+set_attendance (ZhOffline         *self,
+                const char        *lesson_id,
+                const char        *student_id,
+                ZhAttendanceCode   code,
+                ZhEditKind         kind,
+                gint64             now,
+                GError           **error)
+{
+  g_auto(EditContext) ctx = { 0 };
+  g_autoptr(ZhAttendance) before = NULL;
+  g_autoptr(ZhAttendance) after = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!load_lesson (self, &ctx, lesson_id, error) ||
+      !check_student (self, student_id, error) ||
+      !check_policy (self, &ctx, kind, ctx.lesson->date, student_id, now, NULL, error))
+    return FALSE;
+
+  before = find_attendance (self, lesson_id, student_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (before == NULL && kind == ZH_EDIT_SET_ABSENCE_REASON)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_NOT_FOUND,
+                   _("No absence of student “%s” is recorded in lesson “%s”: the reason is set for "
+                     "a recorded absence."), student_id, lesson_id);
+      return FALSE;
+    }
+
+  if (before != NULL)
+    after = zh_attendance_copy (before);
+  else
+    {
+      after = zh_attendance_new ();
+      after->id = zh_uuid_new ();
+      after->lesson_id = g_strdup (lesson_id);
+      after->student_id = g_strdup (student_id);
+      after->comment = g_strdup ("");
+    }
+  after->code = code;
+  g_clear_pointer (&after->entered_by, g_free);
+  after->entered_by = g_strdup (ctx.staff->id);
+  after->entered_at = now;
+  after->received_at = 0;
+
+  return record_edit (self, &zh_attendance_info, after->id, before, after, now, error);
+}
+
+/* zh_offline_set_absence: record @student_id absent (ZH_ATTENDANCE_ABSENT, «н») or late
+ * (ZH_ATTENDANCE_LATE) in @lesson_id, on the day of the lesson (002 §5.3). */
+gboolean
+zh_offline_set_absence (ZhOffline         *self,
+                        const char        *lesson_id,
+                        const char        *student_id,
+                        ZhAttendanceCode   code,
+                        gint64             now,
+                        GError           **error)
+{
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (lesson_id != NULL && student_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (code != ZH_ATTENDANCE_ABSENT && code != ZH_ATTENDANCE_LATE)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_INVALID,
+                   _("“%s” is a reason for an absence, not an absence: the class teacher sets it."),
+                   zh_enum_to_nick (ZH_TYPE_ATTENDANCE_CODE, code));
+      return FALSE;
+    }
+  return set_attendance (self, lesson_id, student_id, code, ZH_EDIT_SET_ABSENCE, now, error);
+}
+
+/* zh_offline_set_absence_reason: set the reason (ill, valid, invalid) of a recorded absence of
+ * @student_id in @lesson_id; the class teacher's task (002 §5.3, 000 §4.3.3). */
+gboolean
+zh_offline_set_absence_reason (ZhOffline         *self,
+                               const char        *lesson_id,
+                               const char        *student_id,
+                               ZhAttendanceCode   reason,
+                               gint64             now,
+                               GError           **error)
+{
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (lesson_id != NULL && student_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (reason != ZH_ATTENDANCE_ILL && reason != ZH_ATTENDANCE_VALID && reason != ZH_ATTENDANCE_INVALID)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_INVALID,
+                   _("“%s” is not a reason for an absence (ill, valid or invalid)."),
+                   zh_enum_to_nick (ZH_TYPE_ATTENDANCE_CODE, reason));
+      return FALSE;
+    }
+  return set_attendance (self, lesson_id, student_id, reason, ZH_EDIT_SET_ABSENCE_REASON, now, error);
+}
+
+/* zh_offline_clear_absence: remove the attendance record of @student_id in @lesson_id. */
+gboolean
+zh_offline_clear_absence (ZhOffline   *self,
+                          const char  *lesson_id,
+                          const char  *student_id,
+                          gint64       now,
+                          GError     **error)
+{
+  g_auto(EditContext) ctx = { 0 };
+  g_autoptr(ZhAttendance) before = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (lesson_id != NULL && student_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!load_lesson (self, &ctx, lesson_id, error) ||
+      !check_policy (self, &ctx, ZH_EDIT_CLEAR_ABSENCE, ctx.lesson->date, student_id, now, NULL, error))
+    return FALSE;
+  before = find_attendance (self, lesson_id, student_id, &local_error);
+  if (before == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_NOT_FOUND,
+                     _("No absence of student “%s” is recorded in lesson “%s”."), student_id, lesson_id);
+      return FALSE;
+    }
+  return record_edit (self, &zh_attendance_info, before->id, before, NULL, now, error);
+}
+
+/* zh_offline_set_topic: write the topic of @lesson_id (001 §5.4, 002 §5.2). */
+gboolean
+zh_offline_set_topic (ZhOffline   *self,
+                      const char  *lesson_id,
+                      const char  *topic,
+                      gint64       now,
+                      GError     **error)
+{
+  g_auto(EditContext) ctx = { 0 };
+  g_autoptr(ZhLesson) after = NULL;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (lesson_id != NULL && topic != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!load_lesson (self, &ctx, lesson_id, error) ||
+      !check_policy (self, &ctx, ZH_EDIT_SET_TOPIC, ctx.lesson->date, NULL, now, NULL, error))
+    return FALSE;
+  after = zh_lesson_copy (ctx.lesson);
+  g_free (after->topic);
+  after->topic = g_strdup (topic);
+  after->topic_entered_at = now;
+  g_free (after->entered_by);
+  after->entered_by = g_strdup (ctx.staff->id);
+  after->received_at = 0;
+  return record_edit (self, &zh_lesson_info, after->id, ctx.lesson, after, now, error);
+}
+
+/* zh_offline_set_homework: write the homework of @lesson_id (000 §4.2.2; 002 §5.2 forbids adding
+ * it to a lesson already past). */
+gboolean
+zh_offline_set_homework (ZhOffline   *self,
+                         const char  *lesson_id,
+                         const char  *homework,
+                         gint64       now,
+                         GError     **error)
+{
+  g_auto(EditContext) ctx = { 0 };
+  g_autoptr(ZhLesson) after = NULL;
+  ZhEditRequest extra = { 0 };
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (lesson_id != NULL && homework != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!load_lesson (self, &ctx, lesson_id, error))
+    return FALSE;
+  extra.has_homework = ctx.lesson->homework != NULL && ctx.lesson->homework[0] != '\0';
+  if (!check_policy (self, &ctx, ZH_EDIT_SET_HOMEWORK, ctx.lesson->date, NULL, now, &extra, error))
+    return FALSE;
+  after = zh_lesson_copy (ctx.lesson);
+  g_free (after->homework);
+  after->homework = g_strdup (homework);
+  after->homework_entered_at = now;
+  g_free (after->entered_by);
+  after->entered_by = g_strdup (ctx.staff->id);
+  after->received_at = 0;
+  return record_edit (self, &zh_lesson_info, after->id, ctx.lesson, after, now, error);
+}
+
+/* zh_offline_add_lesson: add a lesson of @group_id on @date as lesson @number of the day, taught
+ * by the group's teacher (001 §5.3); its id is returned in @lesson_id if asked for. */
+gboolean
+zh_offline_add_lesson (ZhOffline     *self,
+                       const char    *group_id,
+                       const char    *date,
+                       int            number,
+                       ZhLessonKind   kind,
+                       gint64         now,
+                       char         **lesson_id,
+                       GError       **error)
+{
+  g_auto(EditContext) ctx = { 0 };
+  g_autoptr(ZhLesson) lesson = NULL;
+  g_autoptr(GDateTime) start = NULL;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (group_id != NULL && date != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!zh_date_is_valid (date))
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_INVALID,
+                   _("“%s” is not a date (YYYY-MM-DD) for the new lesson."), date);
+      return FALSE;
+    }
+  if (!load_staff (self, &ctx, error) ||
+      !load_group (self, &ctx, group_id, error) ||
+      !check_policy (self, &ctx, ZH_EDIT_SET_LESSON, date, NULL, now, NULL, error))
+    return FALSE;
+  /* The lesson number must be on the school's bell schedule. */
+  start = zh_policy_lesson_start (ctx.policy, date, number, error);
+  if (start == NULL)
+    return FALSE;
+
+  lesson = zh_lesson_new ();
+  lesson->id = zh_uuid_new ();
+  lesson->group_id = g_strdup (group_id);
+  lesson->date = g_strdup (date);
+  lesson->number = number;
+  lesson->kind = kind;
+  lesson->topic = g_strdup ("");
+  lesson->homework = g_strdup ("");
+  lesson->teacher_id = g_strdup (ctx.group->teacher_id != NULL ? ctx.group->teacher_id : ctx.staff->id);
+  /* A substitution is arranged by the administration on an existing lesson (002 §5.4). */
+  lesson->substitute = FALSE;
+  lesson->entered_by = g_strdup (ctx.staff->id);
+
+  if (!record_edit (self, &zh_lesson_info, lesson->id, NULL, lesson, now, error))
+    return FALSE;
+  if (lesson_id != NULL)
+    *lesson_id = g_strdup (lesson->id);
+  return TRUE;
+}
+
+/* ---- the account ---------------------------------------------------------------------------- */
+
+/* zh_offline_set_account: remember that the copy belongs to @staff at @server_url (after a
+ * sign-in), and keep the staff row the sign-in returned so edits work before the first sync. */
+gboolean
+zh_offline_set_account (ZhOffline      *self,
+                        const char     *server_url,
+                        const ZhStaff  *staff,
+                        GError        **error)
+{
+  g_autoptr(ZhStaff) stored = NULL;
+  g_autoptr(ZhSchool) school = NULL;
+  gboolean has_ops = FALSE;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (staff != NULL && staff->id != NULL && staff->school_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!zh_store_lock (self->store, error))
+    return FALSE;
+  if ((server_url != NULL && !zh_store_set_meta (self->store, META_SERVER_URL, server_url, error)) ||
+      (staff->login != NULL && !zh_store_set_meta (self->store, META_LOGIN, staff->login, error)) ||
+      !zh_store_set_meta (self->store, META_STAFF_ID, staff->id, error) ||
+      !row_has_ops (self->store, &zh_staff_info, staff->id, &has_ops, error))
+    goto failed;
+  stored = zh_store_get_entity (self->store, &zh_staff_info, staff->id, NULL);
+  school = zh_store_get_entity (self->store, &zh_school_info, staff->school_id, NULL);
+  /* A copy not synced yet lacks the school the row refers to; the first sync brings both. */
+  if (!has_ops && school != NULL && (stored == NULL || stored->rev < staff->rev) &&
+      !zh_store_put_entity (self->store, &zh_staff_info, staff, error))
+    goto failed;
+  return zh_store_unlock (self->store, ZH_STORE_UNLOCK_COMMIT, error);
+
+failed:
+  zh_store_unlock (self->store, ZH_STORE_UNLOCK_ROLLBACK, NULL);
+  return FALSE;
+}
+
+/* ---- the outbox ----------------------------------------------------------------------------- */
+
+/* zh_offline_count: how many operations of the outbox are in @state. */
+guint
+zh_offline_count (ZhOffline      *self,
+                  ZhOutboxState   state)
+{
+  sqlite3_stmt *stmt;
+  guint count = 0;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), 0);
+
+  stmt = zh_store_prepare (self->store, "SELECT count (*) FROM outbox WHERE state = ?1", NULL);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, zh_enum_to_nick (ZH_TYPE_OUTBOX_STATE, state), -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = (guint) sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return count;
+}
+
+#define ENTRY_COLUMNS "seq, op_id, entity, entity_id, action, value, base_rev, entered_at, state, " \
+                      "reason_code, reason_message, server_value, attempts"
+
+static ZhOutboxEntry *
+entry_from_stmt (sqlite3_stmt *stmt)
+{
+  ZhOutboxEntry *entry = g_new0 (ZhOutboxEntry, 1);
+  int value = 0;
+
+  entry->seq = sqlite3_column_int64 (stmt, 0);
+  entry->op_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  entry->info = zh_entity_info_lookup ((const char *) sqlite3_column_text (stmt, 2));
+  entry->entity_id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  zh_enum_from_nick (ZH_TYPE_OP_ACTION, (const char *) sqlite3_column_text (stmt, 4), &value);
+  entry->action = value;
+  entry->value = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  entry->base_rev = sqlite3_column_int64 (stmt, 6);
+  entry->entered_at = sqlite3_column_int64 (stmt, 7);
+  zh_enum_from_nick (ZH_TYPE_OUTBOX_STATE, (const char *) sqlite3_column_text (stmt, 8), &value);
+  entry->state = value;
+  entry->reason_code = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
+  entry->reason_message = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
+  entry->server_value = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
+  entry->attempts = sqlite3_column_int64 (stmt, 12);
+  return entry;
+}
+
+/* zh_offline_list_outbox: (transfer container): the operations in @state (ZhOutboxEntry *), oldest
+ * first — for showing what waits, what was refused and why, and what conflicts. */
+GPtrArray *
+zh_offline_list_outbox (ZhOffline      *self,
+                        ZhOutboxState   state,
+                        GError        **error)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) zh_outbox_entry_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), NULL);
+
+  stmt = zh_store_prepare (self->store, "SELECT " ENTRY_COLUMNS " FROM outbox WHERE state = ?1 "
+                                        "ORDER BY seq", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, zh_enum_to_nick (ZH_TYPE_OUTBOX_STATE, state), -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (entries, entry_from_stmt (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      zh_store_set_error (self->store, rc, "outbox", error);
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+static ZhOutboxEntry *
+get_entry (ZhStore     *store,
+           const char  *op_id,
+           GError     **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "SELECT " ENTRY_COLUMNS " FROM outbox WHERE op_id = ?1",
+                                         error);
+  ZhOutboxEntry *entry = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, op_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    entry = entry_from_stmt (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_NOT_FOUND,
+                 _("The outbox has no operation “%s”."), op_id);
+  else if (rc != SQLITE_ROW)
+    zh_store_set_error (store, rc, "outbox", error);
+  return entry;
+}
+
+/* Whether an operation after @seq exists on the same row. */
+static gboolean
+next_op (ZhStore        *store,
+         ZhOutboxEntry  *entry,
+         gint64         *next_seq,
+         GError        **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "SELECT seq FROM outbox WHERE entity = ?1 AND "
+                                                "entity_id = ?2 AND seq > ?3 ORDER BY seq LIMIT 1",
+                                         error);
+  int rc;
+
+  *next_seq = 0;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, entry->info->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, entry->entity_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, entry->seq);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *next_seq = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return zh_store_set_error (store, rc, "outbox", error);
+  return TRUE;
+}
+
+/* After the latest operation of a row went: show the one before it, or the service's row. */
+static gboolean
+settle_row (ZhStore             *store,
+            const ZhEntityInfo  *info,
+            const char          *id,
+            GError             **error)
+{
+  gboolean has_ops = FALSE;
+
+  if (!row_has_ops (store, info, id, &has_ops, error))
+    return FALSE;
+  if (has_ops)
+    return show_latest_op (store, info, id, error);
+  return show_service_row (store, info, id, error);
+}
+
+/* zh_offline_discard: drop the rejected operation @op_id. The row then shows the user's later
+ * edit of it if there is one, else the service's version. */
+gboolean
+zh_offline_discard (ZhOffline   *self,
+                    const char  *op_id,
+                    GError     **error)
+{
+  g_autoptr(ZhOutboxEntry) entry = NULL;
+  gint64 next_seq = 0;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (op_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!zh_store_lock (self->store, error))
+    return FALSE;
+  entry = get_entry (self->store, op_id, error);
+  if (entry == NULL)
+    goto failed;
+  if (entry->state != ZH_OUTBOX_REJECTED)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_STATE,
+                   _("The operation “%s” was not refused by the service, so it cannot be discarded."),
+                   op_id);
+      goto failed;
+    }
+  /* The row shows its latest edit; only when that is the one discarded does the display change. */
+  if (!next_op (self->store, entry, &next_seq, error) ||
+      !delete_op (self->store, entry->seq, error) ||
+      (next_seq == 0 && !settle_row (self->store, entry->info, entry->entity_id, error)))
+    goto failed;
+  if (!zh_store_unlock (self->store, ZH_STORE_UNLOCK_COMMIT, error))
+    return FALSE;
+  _zh_offline_emit_changed (self);
+  return TRUE;
+
+failed:
+  zh_store_unlock (self->store, ZH_STORE_UNLOCK_ROLLBACK, NULL);
+  return FALSE;
+}
+
+/* zh_offline_resolve: settle the conflict of @op_id. KEEP_MINE sends the user's row again as a new
+ * operation over the service's current rev; TAKE_THEIRS drops the user's edits of the row (this
+ * operation and those after it) and shows the service's row. */
+gboolean
+zh_offline_resolve (ZhOffline     *self,
+                    const char    *op_id,
+                    ZhResolution   resolution,
+                    GError       **error)
+{
+  g_autoptr(ZhOutboxEntry) entry = NULL;
+  Shadow shadow = { 0 };
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (op_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!zh_store_lock (self->store, error))
+    return FALSE;
+  entry = get_entry (self->store, op_id, error);
+  if (entry == NULL)
+    goto failed;
+  if (entry->state != ZH_OUTBOX_CONFLICT)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_STATE,
+                   _("The operation “%s” is not in conflict with the service."), op_id);
+      goto failed;
+    }
+  if (!shadow_get (self->store, entry->info, entry->entity_id, &shadow, error))
+    goto failed;
+
+  if (resolution == ZH_RESOLVE_TAKE_THEIRS ||
+      (entry->action == ZH_OP_ACTION_DELETE && shadow.found && shadow.deleted))
+    {
+      /* Theirs; or mine is a deletion of a row the service deleted too: nothing to send. */
+      stmt = zh_store_prepare (self->store, "DELETE FROM outbox WHERE entity = ?1 AND entity_id = ?2 "
+                                            "AND seq >= ?3", error);
+      if (stmt == NULL)
+        goto failed;
+      sqlite3_bind_text (stmt, 1, entry->info->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, entry->entity_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, entry->seq);
+      if (!zh_store_step_done (self->store, stmt, error) ||
+          !show_service_row (self->store, entry->info, entry->entity_id, error))
+        goto failed;
+    }
+  else
+    {
+      g_autofree char *new_op_id = zh_uuid_new ();
+      gint64 base_rev = shadow.found && !shadow.deleted ? shadow.rev : 0;
+
+      /* A new op_id: the service remembers its answer to the old one and would repeat it. */
+      stmt = zh_store_prepare (self->store, "UPDATE outbox SET op_id = ?2, state = 'pending', "
+                                            "base_rev = ?3, attempts = 0, reason_code = NULL, "
+                                            "reason_message = NULL, server_value = NULL "
+                                            "WHERE seq = ?1", error);
+      if (stmt == NULL)
+        goto failed;
+      sqlite3_bind_int64 (stmt, 1, entry->seq);
+      sqlite3_bind_text (stmt, 2, new_op_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, base_rev);
+      if (!zh_store_step_done (self->store, stmt, error))
+        goto failed;
+    }
+
+  shadow_clear (&shadow);
+  if (!zh_store_unlock (self->store, ZH_STORE_UNLOCK_COMMIT, error))
+    return FALSE;
+  _zh_offline_emit_changed (self);
+  return TRUE;
+
+failed:
+  shadow_clear (&shadow);
+  zh_store_unlock (self->store, ZH_STORE_UNLOCK_ROLLBACK, NULL);
+  return FALSE;
+}
+
+/* ---- pushing -------------------------------------------------------------------------------- */
+
+/* _zh_offline_take_batch: (transfer container): up to @max_operations operations ready to send
+ * (ZhOperation *), oldest first. An operation is ready when it is pending and no earlier operation
+ * of its row is pending or in conflict: its base_rev is then final. Each is counted as sent in a
+ * committed transaction before it leaves, so it is never replaced in place afterwards. */
+GPtrArray *
+_zh_offline_take_batch (ZhOffline  *self,
+                        guint       max_operations,
+                        GError    **error)
+{
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) zh_operation_free);
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), NULL);
+
+  if (!zh_store_lock (self->store, error))
+    return NULL;
+  stmt = zh_store_prepare (self->store,
+                           "SELECT o.seq, o.op_id, o.entity, o.entity_id, o.action, o.value, o.base_rev "
+                           "FROM outbox o WHERE o.state = 'pending' AND NOT EXISTS (SELECT 1 FROM "
+                           "outbox p WHERE p.entity = o.entity AND p.entity_id = o.entity_id AND "
+                           "p.seq < o.seq AND p.state IN ('pending', 'conflict')) "
+                           "ORDER BY o.seq LIMIT ?1", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, max_operations);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ZhOperation *op = zh_operation_new ();
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+      int action = 0;
+
+      op->op_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      op->info = zh_entity_info_lookup ((const char *) sqlite3_column_text (stmt, 2));
+      op->id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      zh_enum_from_nick (ZH_TYPE_OP_ACTION, (const char *) sqlite3_column_text (stmt, 4), &action);
+      op->action = action;
+      if (op->action != ZH_OP_ACTION_DELETE)
+        op->value = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      op->base_rev = sqlite3_column_int64 (stmt, 6);
+      if (op->info == NULL)
+        {
+          zh_operation_free (op);
+          continue;
+        }
+      g_ptr_array_add (ops, op);
+      g_array_append_val (seqs, seq);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      zh_store_set_error (self->store, rc, "outbox", error);
+      goto failed;
+    }
+
+  stmt = zh_store_prepare (self->store, "UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?1", error);
+  if (stmt == NULL)
+    goto failed;
+  for (guint i = 0; i < seqs->len; i++)
+    {
+      sqlite3_bind_int64 (stmt, 1, g_array_index (seqs, gint64, i));
+      if (!zh_store_step_done (self->store, stmt, error))
+        goto failed;
+    }
+  if (!zh_store_unlock (self->store, ZH_STORE_UNLOCK_COMMIT, error))
+    return NULL;
+  return g_steal_pointer (&ops);
+
+failed:
+  zh_store_unlock (self->store, ZH_STORE_UNLOCK_ROLLBACK, NULL);
+  return NULL;
+}
+
+static gboolean
+set_base_rev (ZhStore  *store,
+              gint64    seq,
+              gint64    base_rev,
+              GError  **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "UPDATE outbox SET base_rev = ?2 WHERE seq = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  sqlite3_bind_int64 (stmt, 2, base_rev);
+  return zh_store_step_done (store, stmt, error);
+}
+
+/* The service applied @entry as rev @rev: it leaves the outbox; its value at @rev is the service's
+ * version now (unless a newer one was pulled meanwhile), and the next operation of the row builds
+ * on @rev. */
+static gboolean
+record_applied (ZhStore        *store,
+                ZhOutboxEntry  *entry,
+                gint64          rev,
+                GError        **error)
+{
+  Shadow shadow;
+  gint64 next_seq;
+  gboolean ok = TRUE;
+
+  if (!next_op (store, entry, &next_seq, error) ||
+      !shadow_get (store, entry->info, entry->entity_id, &shadow, error))
+    return FALSE;
+
+  if (!shadow.found || shadow.rev < rev)
+    {
+      g_autofree char *value = NULL;
+
+      if (entry->action != ZH_OP_ACTION_DELETE)
+        {
+          gpointer entity = zh_entity_from_string (entry->info, entry->value, -1, error);
+
+          if (entity == NULL)
+            ok = FALSE;
+          else
+            {
+              ((ZhEntity *) entity)->rev = rev;
+              value = zh_entity_to_string (entry->info, entity);
+              zh_entity_free (entry->info, entity);
+            }
+        }
+      ok = ok && shadow_put (store, entry->info, entry->entity_id, rev, value, error);
+    }
+  shadow_clear (&shadow);
+
+  if (!ok || !delete_op (store, entry->seq, error))
+    return FALSE;
+  if (next_seq != 0)
+    return set_base_rev (store, next_seq, rev, error) &&
+           set_row_rev (store, entry->info, entry->entity_id, rev, error);
+  /* The newest edit of the row is on the service now: show the service's row (older refused
+   * edits stay listed, not shown). */
+  return show_service_row (store, entry->info, entry->entity_id, error);
+}
+
+static gboolean
+record_rejected (ZhStore        *store,
+                 ZhOutboxEntry  *entry,
+                 ZhOpResult     *result,
+                 GError        **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "UPDATE outbox SET state = 'rejected', reason_code = ?2, "
+                                                "reason_message = ?3 WHERE seq = ?1", error);
+  g_autofree char *message = NULL;
+  gint64 next_seq;
+
+  if (stmt == NULL)
+    return FALSE;
+  message = result->field != NULL ? g_strdup_printf ("%s (%s)", result->message, result->field)
+                                  : g_strdup (result->message);
+  sqlite3_bind_int64 (stmt, 1, entry->seq);
+  sqlite3_bind_text (stmt, 2, result->code, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, message, -1, SQLITE_TRANSIENT);
+  if (!zh_store_step_done (store, stmt, error) ||
+      !next_op (store, entry, &next_seq, error))
+    return FALSE;
+  /* Nothing was written: the next edit of the row builds on the same rev as this one did. */
+  return next_seq == 0 || set_base_rev (store, next_seq, entry->base_rev, error);
+}
+
+static gboolean
+record_conflict (ZhStore        *store,
+                 ZhOutboxEntry  *entry,
+                 ZhOpResult     *result,
+                 GError        **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (store, "UPDATE outbox SET state = 'conflict', server_value = ?2 "
+                                                "WHERE seq = ?1", error);
+  Shadow shadow;
+  gboolean ok = TRUE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, entry->seq);
+  if (result->current != NULL)
+    sqlite3_bind_text (stmt, 2, result->current, -1, SQLITE_TRANSIENT);
+  if (!zh_store_step_done (store, stmt, error) ||
+      !shadow_get (store, entry->info, entry->entity_id, &shadow, error))
+    return FALSE;
+
+  /* The service's row in the answer is its version now, unless a newer one was pulled. */
+  if (result->current != NULL)
+    {
+      gpointer current = zh_entity_from_string (entry->info, result->current, -1, error);
+
+      if (current == NULL)
+        ok = FALSE;
+      else
+        {
+          gint64 rev = ((ZhEntity *) current)->rev;
+
+          if (!shadow.found || shadow.rev < rev)
+            ok = shadow_put (store, entry->info, entry->entity_id, rev, result->current, error);
+          zh_entity_free (entry->info, current);
+        }
+    }
+  else
+    ok = shadow_put (store, entry->info, entry->entity_id, shadow.found ? shadow.rev : entry->base_rev,
+                     NULL, error);
+  shadow_clear (&shadow);
+  return ok;
+}
+
+/* _zh_offline_apply_results: record the service's @results to @operations (as sent) in one
+ * transaction: applied operations leave the outbox, rejected ones keep their reason, conflicts
+ * keep the service's row. */
+gboolean
+_zh_offline_apply_results (ZhOffline  *self,
+                           GPtrArray  *operations,
+                           GPtrArray  *results,
+                           GError    **error)
+{
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (operations != NULL && results != NULL, FALSE);
+  g_return_val_if_fail (operations->len == results->len, FALSE);
+
+  if (!zh_store_lock (self->store, error))
+    return FALSE;
+  for (guint i = 0; i < results->len; i++)
+    {
+      ZhOpResult *result = results->pdata[i];
+      g_autoptr(ZhOutboxEntry) entry = NULL;
+      g_autoptr(GError) local_error = NULL;
+      gboolean ok = FALSE;
+
+      entry = get_entry (self->store, result->op_id, &local_error);
+      if (entry == NULL)
+        {
+          if (!g_error_matches (local_error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_NOT_FOUND))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              goto failed;
+            }
+          continue;
+        }
+      if (entry->state != ZH_OUTBOX_PENDING || entry->info == NULL)
+        continue;
+
+      switch (result->status)
+        {
+        case ZH_OP_STATUS_APPLIED:
+          ok = record_applied (self->store, entry, result->rev, error);
+          break;
+        case ZH_OP_STATUS_REJECTED:
+          ok = record_rejected (self->store, entry, result, error);
+          break;
+        case ZH_OP_STATUS_CONFLICT:
+          ok = record_conflict (self->store, entry, result, error);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      if (!ok)
+        goto failed;
+    }
+  if (!zh_store_unlock (self->store, ZH_STORE_UNLOCK_COMMIT, error))
+    return FALSE;
+  _zh_offline_emit_changed (self);
+  return TRUE;
+
+failed:
+  zh_store_unlock (self->store, ZH_STORE_UNLOCK_ROLLBACK, NULL);
+  return FALSE;
+}
+
+/* ---- pulling -------------------------------------------------------------------------------- */
+
+/* _zh_offline_open_writer: (transfer full): a second connection to the copy for applying pages
+ * of the changes feed in a worker thread. Foreign keys are off on it: the feed may send a row
+ * before the row it refers to (docs/api.md); the references are checked when the feed is done.
+ * Commits are NORMAL-synchronous: a power cut may lose the last pages, and with them the cursor
+ * that pointed past them, so they are simply pulled again. */
+ZhStore *
+_zh_offline_open_writer (const char  *path,
+                         GError     **error)
+{
+  g_autoptr(ZhStore) store = zh_store_open (path, ZH_STORE_FLAGS_NO_CREATE, error);
+
+  if (store == NULL ||
+      !zh_store_exec (store, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; "
+                             "PRAGMA cache_size = -65536", error))
+    return NULL;
+  return g_steal_pointer (&store);
+}
+
+static const ZhEntityInfo *
+info_for_table (const char *table)
+{
+  for (guint i = 0; zh_entities[i] != NULL; i++)
+    if (g_strcmp0 (zh_entities[i]->table, table) == 0)
+      return zh_entities[i];
+  return NULL;
+}
+
+/* Count the rows that refer to rows missing from the copy, leaving out rows with local edits
+ * (their parent may have been deleted by the service meanwhile: the edit will be refused). */
+static gboolean
+count_dangling (ZhStore  *store,
+                guint    *n_dangling,
+                GError  **error)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  *n_dangling = 0;
+  rc = sqlite3_prepare_v2 (zh_store_get_db (store), "PRAGMA foreign_key_check", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return zh_store_set_error (store, rc, "foreign_key_check", error);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (found, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      g_ptr_array_add (found, g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 1)));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return zh_store_set_error (store, rc, "foreign_key_check", error);
+
+  for (guint i = 0; i < found->len; i += 2)
+    {
+      const ZhEntityInfo *info = info_for_table (found->pdata[i]);
+      g_autoptr(GString) sql = g_string_new ("SELECT 1 FROM outbox o, ");
+      gboolean has = FALSE;
+
+      if (info == NULL)
+        continue;
+      append_identifier (sql, info->table);
+      g_string_append (sql, " t WHERE t.rowid = ?2 AND o.entity = ?1 AND o.entity_id = t.id");
+      stmt = zh_store_prepare (store, sql->str, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, info->name, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, g_ascii_strtoll (found->pdata[i + 1], NULL, 10));
+      if (!step_exists (store, stmt, &has, error))
+        return FALSE;
+      if (!has)
+        {
+          g_debug ("%s row %s refers to a row missing from the copy", info->name,
+                   (const char *) found->pdata[i + 1]);
+          (*n_dangling)++;
+        }
+    }
+  return TRUE;
+}
+
+/* _zh_offline_apply_page: apply @page of the changes feed to the copy through @store (a writer
+ * connection) in one transaction that also stores the new cursor. A row with operations in the
+ * outbox keeps the user's edit; the service's row waits in its shadow (the display rule). When
+ * the page is the last (`more` false), the rows that refer to missing rows are counted into
+ * @n_dangling. */
+gboolean
+_zh_offline_apply_page (ZhStore         *store,
+                        ZhChangesPage   *page,
+                        guint           *n_dangling,
+                        GError         **error)
+{
+  g_autofree char *cursor = NULL;
+  sqlite3_stmt *stmt;
+  gboolean has_ops = FALSE;
+
+  g_return_val_if_fail (ZH_IS_STORE (store), FALSE);
+  g_return_val_if_fail (page != NULL, FALSE);
+
+  if (n_dangling != NULL)
+    *n_dangling = 0;
+  if (!zh_store_lock (store, error))
+    return FALSE;
+
+  /* The stored cursor decides: a page fetched for an older cursor (a sync racing another) must
+   * not be applied twice or out of order. */
+  if (_zh_offline_store_get_cursor (store) != page->since)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_STATE,
+                   _("The offline copy “%s” moved on while a page of changes was fetched; the sync "
+                     "starts again."), zh_store_get_path (store));
+      goto failed;
+    }
+
+  stmt = zh_store_prepare (store, "SELECT EXISTS (SELECT 1 FROM outbox)", error);
+  if (stmt == NULL)
+    goto failed;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    has_ops = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < page->changes->len; i++)
+    {
+      ZhChange *change = page->changes->pdata[i];
+      gboolean row_ops = FALSE;
+
+      if (has_ops && !row_has_ops (store, change->info, change->id, &row_ops, error))
+        goto failed;
+      if (row_ops)
+        {
+          Shadow shadow;
+          gboolean ok = TRUE;
+
+          if (!shadow_get (store, change->info, change->id, &shadow, error))
+            goto failed;
+          if (!shadow.found || shadow.rev < change->rev)
+            {
+              g_autofree char *value = change->deleted ? NULL
+                                                       : zh_entity_to_string (change->info, change->value);
+
+              ok = shadow_put (store, change->info, change->id, change->rev, value, error);
+            }
+          shadow_clear (&shadow);
+          if (!ok)
+            goto failed;
+          continue;
+        }
+      if (!apply_server_row (store, change->info, change->id, change->rev,
+                             change->deleted ? NULL : change->value, error))
+        goto failed;
+    }
+
+  cursor = g_strdup_printf ("%" G_GINT64_FORMAT, page->next);
+  if (!zh_store_set_meta (store, ZH_OFFLINE_META_CURSOR, cursor, error))
+    goto failed;
+  if (!page->more)
+    {
+      guint dangling = 0;
+
+      if ((has_ops && !flush_orphan_shadows (store, error)) ||
+          !count_dangling (store, &dangling, error))
+        goto failed;
+      if (n_dangling != NULL)
+        *n_dangling = dangling;
+    }
+  return zh_store_unlock (store, ZH_STORE_UNLOCK_COMMIT, error);
+
+failed:
+  zh_store_unlock (store, ZH_STORE_UNLOCK_ROLLBACK, NULL);
+  return FALSE;
+}
