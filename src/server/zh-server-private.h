@@ -124,6 +124,12 @@ void      _zh_server_journal_cache_add    (ZhServer   *server,
                                            const char *etag,
                                            GBytes     *body);
 
+/* The write routes (zh-server-write.c): the first stages of POST /batch and POST /imports. */
+void      _zh_server_batch_start     (ZhServerRequest *request,
+                                      ZhStore         *store);
+void      _zh_server_import_start    (ZhServerRequest *request,
+                                      ZhStore         *store);
+
 /* Routes: find the stage for a method and path; fills @request's route data. Returns the first
  * stage, or NULL with the answer (404, 405) already set. */
 ZhServerStageFunc zh_server_route    (ZhServerRequest *request,

@@ -1462,6 +1462,13 @@ zh_server_route (ZhServerRequest *request,
     return get ? journal : method_not_allowed (request, "GET");
   if (n_parts == 1 && g_str_equal (parts[0], "audit"))
     return get ? audit_list : method_not_allowed (request, "GET");
+  if (n_parts == 1 && (g_str_equal (parts[0], "batch") || g_str_equal (parts[0], "imports")))
+    {
+      if (!post)
+        return method_not_allowed (request, "POST");
+      request->has_body = TRUE;
+      return g_str_equal (parts[0], "batch") ? _zh_server_batch_start : _zh_server_import_start;
+    }
 
   if (n_parts >= 1 && n_parts <= 2 && (request->entity = lookup_collection (parts[0])) != NULL)
     {
