@@ -1355,6 +1355,57 @@ test_import_bad_rows_store_nothing (Fixture       *fixture,
   g_assert_cmpstr (digest, ==, digest_after);
 }
 
+/* ---- the journal page's ETag under writes -------------------------------------------------- */
+
+/* An unchanged page is answered 304 (from memory while nothing is written), but never after a
+ * write to one of its rows: each such write gives the page a new tag and the client the page. */
+static void
+test_journal_never_stale_304 (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const char *path = "/api/v1/journal?group=" GROUP "&period=" P_NOW;
+  g_autoptr(Answer) first = call (fixture, "GET", path, "tok-teacher");
+  g_autofree char *etag = g_strdup (first->etag);
+
+  g_assert_cmpuint (first->status, ==, SOUP_STATUS_OK);
+  for (guint round = 0; round < 10; round++)
+    {
+      g_autofree char *id = zh_uuid_new ();
+      g_autofree char *value = mark_json (id, L_TODAY, round % 2 == 0 ? S1 : S2, "4", "answer", now_s);
+      g_autofree char *plan = zh_uuid_new ();
+      g_autofree char *plan_value = g_strdup_printf ("{\"id\":\"%s\",\"group_id\":\"" GROUP2 "\","
+                                                     "\"number\":%u,\"topic\":\"Диктант\"}", plan, round + 1);
+      g_autoptr(Answer) same = NULL;
+      g_autoptr(Answer) again = NULL;
+      g_autoptr(Answer) elsewhere = NULL;
+      g_autoptr(Answer) changed = NULL;
+      g_autoptr(Answer) current = NULL;
+
+      /* Unchanged: 304, twice (the second from memory). */
+      same = call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
+      g_assert_cmpuint (same->status, ==, SOUP_STATUS_NOT_MODIFIED);
+      g_assert_cmpstr (same->etag, ==, etag);
+      again = call_full (fixture, "GET", path, "tok-classteacher", NULL, NULL, 0, etag);
+      g_assert_cmpuint (again->status, ==, SOUP_STATUS_NOT_MODIFIED);
+
+      /* A write elsewhere: the page is still the same page. */
+      expect (fixture, "teacher2", op_json (NULL, "plan_item", "put", plan, 0, plan_value, NULL), "applied", NULL);
+      elsewhere = call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
+      g_assert_cmpuint (elsewhere->status, ==, SOUP_STATUS_NOT_MODIFIED);
+
+      /* A write to the page: a new tag and the new row, at once. */
+      expect (fixture, "teacher", op_json (NULL, "mark", "put", id, 0, value, NULL), "applied", NULL);
+      changed = call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
+      g_assert_cmpuint (changed->status, ==, SOUP_STATUS_OK);
+      g_assert_cmpstr (changed->etag, !=, etag);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (changed), "marks")), ==, round + 3);
+      g_free (etag);
+      etag = g_strdup (changed->etag);
+      current = call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
+      g_assert_cmpuint (current->status, ==, SOUP_STATUS_NOT_MODIFIED);
+    }
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 
 int
@@ -1377,6 +1428,7 @@ main (int    argc,
   ADD ("/server/write/correction/keeps-old-value", test_correction_keeps_old_value);
   ADD ("/server/write/import/good-plan", test_import_good_plan);
   ADD ("/server/write/import/bad-rows-store-nothing", test_import_bad_rows_store_nothing);
+  ADD ("/server/write/journal/never-stale-304", test_journal_never_stale_304);
 #undef ADD
 
   status = g_test_run ();

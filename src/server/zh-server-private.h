@@ -118,11 +118,13 @@ void      _zh_server_session_cache_remove_staff (ZhServer   *server,
                                                  const char *except_token_hash);
 GBytes   *_zh_server_journal_cache_lookup (ZhServer   *server,
                                            const char *key,
-                                           const char *etag);
+                                           const char *etag,
+                                           gint64      last_rev);
 void      _zh_server_journal_cache_add    (ZhServer   *server,
                                            const char *key,
                                            const char *etag,
-                                           GBytes     *body);
+                                           GBytes     *body,
+                                           gint64      last_rev);
 
 /* The write routes (zh-server-write.c): the first stages of POST /batch and POST /imports. */
 void      _zh_server_batch_start     (ZhServerRequest *request,
