@@ -120,6 +120,8 @@ GBytes   *_zh_server_journal_cache_lookup (ZhServer   *server,
                                            const char *key,
                                            const char *etag,
                                            gint64      last_rev);
+gboolean  _zh_server_journal_cache_contains (ZhServer   *server,
+                                             const char *key);
 void      _zh_server_journal_cache_add    (ZhServer   *server,
                                            const char *key,
                                            const char *etag,

@@ -1035,6 +1035,19 @@ _zh_server_journal_cache_lookup (ZhServer   *self,
   return body;
 }
 
+/* Whether the service remembers a tag (and maybe a body) of the page @key. */
+gboolean
+_zh_server_journal_cache_contains (ZhServer   *self,
+                                   const char *key)
+{
+  gboolean found;
+
+  g_mutex_lock (&self->lock);
+  found = g_hash_table_contains (self->journal_cache, key);
+  g_mutex_unlock (&self->lock);
+  return found;
+}
+
 /* Remember that the page @key had the tag @etag (and the body @body, if given) in a snapshot of
  * the database whose last rev was @last_rev. */
 void
