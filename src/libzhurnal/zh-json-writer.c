@@ -114,6 +114,12 @@ zh_json_append_escaped (GString    *out,
           continue;
         }
 
+      /* Two-byte sequences (Cyrillic) inline: most names and topics are made of them. */
+      if (c >= 0xc2 && c <= 0xdf && p + 1 < end && (p[1] & 0xc0) == 0x80)
+        {
+          p += 2;
+          continue;
+        }
       if (c >= 0x80)
         {
           gunichar ch = g_utf8_get_char_validated ((const char *) p, end - p);

@@ -686,6 +686,9 @@ zh_server_new (const char  *data_dir,
 
       if (reader == NULL)
         return NULL;
+      /* Readers map the file instead of copying each page they read into their own cache: the
+       * journal pages read many pages, and the four readers then share one copy. */
+      zh_store_exec (reader, "PRAGMA mmap_size = 1073741824", NULL);
       g_async_queue_push (self->read_stores, reader);
     }
 
