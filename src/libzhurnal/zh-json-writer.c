@@ -114,6 +114,12 @@ zh_json_append_escaped (GString    *out,
           continue;
         }
 
+      /* Two-byte sequences (Cyrillic) inline: most names and topics are made of them. */
+      if (c >= 0xc2 && c <= 0xdf && p + 1 < end && (p[1] & 0xc0) == 0x80)
+        {
+          p += 2;
+          continue;
+        }
       if (c >= 0x80)
         {
           gunichar ch = g_utf8_get_char_validated ((const char *) p, end - p);
@@ -158,17 +164,73 @@ void
 zh_json_append_time (GString *out,
                      gint64   seconds)
 {
-  time_t t = (time_t) seconds;
-  struct tm tm;
+  char text[32];
+  gint64 days, secs, z, era, doe, yoe, y, doy, mp, d, m;
+  int n;
 
-  if (gmtime_r (&t, &tm) == NULL)
+  /* Days since the epoch to the civil date (H. Hinnant's days_from_civil, inverted): plain
+   * arithmetic, with no time zone lock or printf, since a journal page writes hundreds of times. */
+  days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+  secs = seconds - days * 86400;
+  z = days + 719468;
+  era = (z >= 0 ? z : z - 146096) / 146097;
+  doe = z - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = yoe + era * 400;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  if (y < 0 || y > 9999)
     {
       g_string_append (out, "null");
       return;
     }
-  g_string_append_printf (out, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"",
-                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                          tm.tm_hour, tm.tm_min, tm.tm_sec);
+  n = 0;
+  text[n++] = '"';
+  text[n++] = '0' + (char) (y / 1000);
+  text[n++] = '0' + (char) (y / 100 % 10);
+  text[n++] = '0' + (char) (y / 10 % 10);
+  text[n++] = '0' + (char) (y % 10);
+  text[n++] = '-';
+  text[n++] = '0' + (char) (m / 10);
+  text[n++] = '0' + (char) (m % 10);
+  text[n++] = '-';
+  text[n++] = '0' + (char) (d / 10);
+  text[n++] = '0' + (char) (d % 10);
+  text[n++] = 'T';
+  text[n++] = '0' + (char) (secs / 36000);
+  text[n++] = '0' + (char) (secs / 3600 % 10);
+  text[n++] = ':';
+  text[n++] = '0' + (char) (secs % 3600 / 600);
+  text[n++] = '0' + (char) (secs % 3600 / 60 % 10);
+  text[n++] = ':';
+  text[n++] = '0' + (char) (secs % 60 / 10);
+  text[n++] = '0' + (char) (secs % 10);
+  text[n++] = 'Z';
+  text[n++] = '"';
+  g_string_append_len (out, text, n);
+}
+
+/* Append @value in decimal, without printf. */
+static void
+append_int (GString *out,
+            gint64   value)
+{
+  char text[24];
+  int n = sizeof text;
+  guint64 v = value < 0 ? (guint64) 0 - (guint64) value : (guint64) value;
+
+  do
+    {
+      text[--n] = '0' + (char) (v % 10);
+      v /= 10;
+    }
+  while (v != 0);
+  if (value < 0)
+    text[--n] = '-';
+  g_string_append_len (out, text + n, sizeof text - n);
 }
 
 /* zh_json_writer_begin_object: open an object as the next value. */
@@ -274,7 +336,7 @@ zh_json_writer_int (ZhJsonWriter *self,
   g_return_if_fail (self != NULL);
 
   before_value (self);
-  g_string_append_printf (self->out, "%" G_GINT64_FORMAT, value);
+  append_int (self->out, value);
   after_value (self);
 }
 
@@ -294,6 +356,13 @@ zh_json_writer_double (ZhJsonWriter *self,
       return;
     }
   before_value (self);
+  /* Whole numbers (most weights and hours) are written as integers, as %.15g would. */
+  if (value == (double) (gint64) value && fabs (value) < 1e15 && !(value == 0 && signbit (value)))
+    {
+      append_int (self->out, (gint64) value);
+      after_value (self);
+      return;
+    }
   for (int precision = 15; precision <= 17; precision++)
     {
       char format[8];

@@ -118,11 +118,21 @@ void      _zh_server_session_cache_remove_staff (ZhServer   *server,
                                                  const char *except_token_hash);
 GBytes   *_zh_server_journal_cache_lookup (ZhServer   *server,
                                            const char *key,
-                                           const char *etag);
+                                           const char *etag,
+                                           gint64      last_rev);
+gboolean  _zh_server_journal_cache_contains (ZhServer   *server,
+                                             const char *key);
 void      _zh_server_journal_cache_add    (ZhServer   *server,
                                            const char *key,
                                            const char *etag,
-                                           GBytes     *body);
+                                           GBytes     *body,
+                                           gint64      last_rev);
+
+/* The write routes (zh-server-write.c): the first stages of POST /batch and POST /imports. */
+void      _zh_server_batch_start     (ZhServerRequest *request,
+                                      ZhStore         *store);
+void      _zh_server_import_start    (ZhServerRequest *request,
+                                      ZhStore         *store);
 
 /* Routes: find the stage for a method and path; fills @request's route data. Returns the first
  * stage, or NULL with the answer (404, 405) already set. */

@@ -29,7 +29,8 @@ typedef struct
 typedef struct
 {
   char   *etag;
-  GBytes *body;
+  GBytes *body;      /* (nullable): only the tag is known when it was answered 304 */
+  gint64  last_rev;  /* the service's last rev when the tag was last found current */
 } JournalEntry;
 
 struct _ZhServer
@@ -76,7 +77,7 @@ journal_entry_free (gpointer data)
   JournalEntry *entry = data;
 
   g_free (entry->etag);
-  g_bytes_unref (entry->body);
+  g_clear_pointer (&entry->body, g_bytes_unref);
   g_free (entry);
 }
 
@@ -150,6 +151,9 @@ zh_server_init (ZhServer *self)
 }
 
 /* ---- answers ------------------------------------------------------------------------------- */
+
+static gboolean try_journal_not_modified (ZhServer        *self,
+                                          ZhServerRequest *request);
 
 static void
 request_free (ZhServerRequest *request)
@@ -594,6 +598,12 @@ handle_request (SoupServer        *soup,
       return;
     }
 
+  if (try_journal_not_modified (self, request))
+    {
+      answer_now (msg, request);
+      return;
+    }
+
   stage = zh_server_route (request, &pool);
   if (stage == NULL)
     {
@@ -676,6 +686,9 @@ zh_server_new (const char  *data_dir,
 
       if (reader == NULL)
         return NULL;
+      /* Readers map the file instead of copying each page they read into their own cache: the
+       * journal pages read many pages, and the four readers then share one copy. */
+      zh_store_exec (reader, "PRAGMA mmap_size = 1073741824", NULL);
       g_async_queue_push (self->read_stores, reader);
     }
 
@@ -1003,10 +1016,12 @@ _zh_server_session_cache_remove_staff (ZhServer   *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* The cached body of the page @key when its tag is @etag, found current at @last_rev. */
 GBytes *
 _zh_server_journal_cache_lookup (ZhServer   *self,
                                  const char *key,
-                                 const char *etag)
+                                 const char *etag,
+                                 gint64      last_rev)
 {
   JournalEntry *entry;
   GBytes *body = NULL;
@@ -1014,24 +1029,105 @@ _zh_server_journal_cache_lookup (ZhServer   *self,
   g_mutex_lock (&self->lock);
   entry = g_hash_table_lookup (self->journal_cache, key);
   if (entry != NULL && g_str_equal (entry->etag, etag))
-    body = g_bytes_ref (entry->body);
+    {
+      entry->last_rev = MAX (entry->last_rev, last_rev);
+      if (entry->body != NULL)
+        body = g_bytes_ref (entry->body);
+    }
   g_mutex_unlock (&self->lock);
   return body;
 }
 
+/* Whether the service remembers a tag (and maybe a body) of the page @key. */
+gboolean
+_zh_server_journal_cache_contains (ZhServer   *self,
+                                   const char *key)
+{
+  gboolean found;
+
+  g_mutex_lock (&self->lock);
+  found = g_hash_table_contains (self->journal_cache, key);
+  g_mutex_unlock (&self->lock);
+  return found;
+}
+
+/* Remember that the page @key had the tag @etag (and the body @body, if given) in a snapshot of
+ * the database whose last rev was @last_rev. */
 void
 _zh_server_journal_cache_add (ZhServer   *self,
                               const char *key,
                               const char *etag,
-                              GBytes     *body)
+                              GBytes     *body,
+                              gint64      last_rev)
 {
-  JournalEntry *entry = g_new0 (JournalEntry, 1);
+  JournalEntry *entry;
 
-  entry->etag = g_strdup (etag);
-  entry->body = g_bytes_ref (body);
   g_mutex_lock (&self->lock);
+  entry = g_hash_table_lookup (self->journal_cache, key);
+  if (entry != NULL && g_str_equal (entry->etag, etag))
+    {
+      entry->last_rev = MAX (entry->last_rev, last_rev);
+      if (body != NULL && entry->body == NULL)
+        entry->body = g_bytes_ref (body);
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  entry = g_new0 (JournalEntry, 1);
+  entry->etag = g_strdup (etag);
+  entry->body = body != NULL ? g_bytes_ref (body) : NULL;
+  entry->last_rev = last_rev;
   if (g_hash_table_size (self->journal_cache) >= JOURNAL_CACHE_SIZE)
     g_hash_table_remove_all (self->journal_cache);
   g_hash_table_replace (self->journal_cache, g_strdup (key), entry);
   g_mutex_unlock (&self->lock);
+}
+
+/* The 304 fast path: the tag of page @key when @if_none_match names it and nothing at all has
+ * been written since it was found current (the service's last rev has not moved), else NULL.
+ * The writer moves last_rev before it answers, so whoever saw a write never gets a stale 304. */
+static char *
+journal_not_modified (ZhServer   *self,
+                      const char *key,
+                      const char *if_none_match)
+{
+  JournalEntry *entry;
+  char *etag = NULL;
+
+  g_mutex_lock (&self->lock);
+  entry = g_hash_table_lookup (self->journal_cache, key);
+  if (entry != NULL && entry->last_rev == self->last_rev && strstr (if_none_match, entry->etag) != NULL)
+    etag = g_strdup (entry->etag);
+  g_mutex_unlock (&self->lock);
+  return etag;
+}
+
+/* Answer a journal page the client has, without a worker and without SQLite, when the session
+ * is known and no write happened since the page's tag was computed; FALSE to take the usual way. */
+static gboolean
+try_journal_not_modified (ZhServer        *self,
+                          ZhServerRequest *request)
+{
+  ZhServerSession session = { 0 };
+  g_autofree char *hash = NULL;
+  g_autofree char *key = NULL;
+  const char *group, *period;
+
+  if (request->if_none_match == NULL || request->token == NULL ||
+      !g_str_equal (request->method, "GET") || !g_str_equal (request->path, "/api/v1/journal") ||
+      g_hash_table_size (request->query) != 2)
+    return FALSE;
+  group = g_hash_table_lookup (request->query, "group");
+  period = g_hash_table_lookup (request->query, "period");
+  if (group == NULL || period == NULL)
+    return FALSE;
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, request->token, -1);
+  if (!_zh_server_session_cache_lookup (self, hash, &session))
+    return FALSE;
+  key = g_strdup_printf ("%s/%s/%s", session.school_id, group, period);
+  zh_server_session_clear (&session);
+  request->etag = journal_not_modified (self, key, request->if_none_match);
+  if (request->etag == NULL)
+    return FALSE;
+  request->status = SOUP_STATUS_NOT_MODIFIED;
+  return TRUE;
 }
