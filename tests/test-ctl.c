@@ -373,6 +373,16 @@ test_sync_edit_status_backup (CtlFixture    *fixture,
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (ctl_run (fixture, NULL, NULL, &err, "backup", backup, NULL), ==, 1);
   g_assert_nonnull (strstr (err, "exists already"));
+
+  /* The next sync sends both edits; the service applies them and nothing waits any more. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl_run (fixture, NULL, &out, NULL, "sync", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "changes sent: 2,"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl_run (fixture, NULL, &out, NULL, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Waiting to be sent: 0"));
+  g_assert_nonnull (strstr (out, "Refused by the service: 0"));
+  g_assert_nonnull (strstr (out, "In conflict with the service: 0"));
 }
 
 /* Signing out ends the session on the service (the old token is refused: 002 §4.5) and removes
