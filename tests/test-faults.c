@@ -178,8 +178,9 @@ test_faults_converge (void)
   g_assert_no_error (error);
   g_assert_true (zh_offline_set_account (offline, url, staff, &error));
   sync = zh_sync_new (offline, client);
-  /* Smaller batches and pages than the app's: more requests for the faults to strike. */
-  zh_sync_set_batch_size (sync, 50);
+  /* Smaller batches and pages than the app's: about 200 batches whatever the number of
+   * operations, so every kind of fault strikes. */
+  zh_sync_set_batch_size (sync, CLAMP (ops / 200, 10, 500));
   zh_sync_set_page_size (sync, 1000);
   sync_until_converged (sync);
   g_assert_true (zh_crash_school_load (zh_offline_get_store (offline), &plan_school));
