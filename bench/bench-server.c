@@ -749,6 +749,7 @@ main (int    argc,
   gboolean fresh = FALSE;
   double seconds = 8;
   guint16 port = 0;
+  guint64 page_bytes = 0;
   Load load = { 0 };
   gint64 t0;
   GOptionEntry entries[] = {
@@ -864,12 +865,14 @@ main (int    argc,
   for (guint p = 0; p < load.n_pages; p++)
     {
       g_autofree char *page_path = NULL;
+      g_autofree char *page_body = NULL;
 
       held[p] = g_array_index (pages, Page, g_rand_int_range (load.rand, 0, pages->len));
       page_path = g_strdup_printf ("/api/v1/journal?group=%s&period=%s", held[p].group, held[p].period);
-      if (request_once (port, "GET", page_path, reader_token, NULL, &load.etags[p], NULL) != 200 ||
+      if (request_once (port, "GET", page_path, reader_token, NULL, &load.etags[p], &page_body) != 200 ||
           load.etags[p] == NULL)
         g_error ("no page or no tag for %s", page_path);
+      page_bytes += strlen (page_body);
     }
   load.pages = held;
   run_load (&load, 50, seconds);
@@ -888,7 +891,8 @@ main (int    argc,
   report ("batch of 100 marks: ops", &load, 50, seconds, ">= 2000 ops/s");
   run_load (&load, 200, seconds);
   report ("batch of 100 marks: ops", &load, 200, seconds, "no errors or timeouts");
-  g_print ("\nat the end: ");
+  g_print ("\nthe %u pages held for the 304s: %.0f KB a page on average; at the end: ", MIN (256, pages->len),
+           page_bytes / 1024.0 / MIN (256, pages->len));
   print_load_average ();
 
   g_subprocess_send_signal (server, SIGTERM);
