@@ -147,7 +147,8 @@ run_app (const char *login,
   run.script = script;
   g_application_set_flags (G_APPLICATION (run.app), G_APPLICATION_NON_UNIQUE);
   g_timeout_add (20, run_script, &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (run.app), G_N_ELEMENTS (argv) - 1, argv), ==, 0);
+  g_assert_cmpint (g_application_run (G_APPLICATION (run.app), G_N_ELEMENTS (argv) - 1, argv), ==,
+                   0);
   g_assert_true (run.done);
   g_object_unref (run.app);
 }
@@ -212,10 +213,12 @@ static char *
 fullest_group (void)
 {
   return query_text ("SELECT g.id FROM study_group g JOIN class c ON c.id = g.class_id "
-                     "WHERE c.year_id = (SELECT id FROM academic_year ORDER BY starts DESC LIMIT 1) "
+                     "WHERE c.year_id = (SELECT id FROM academic_year ORDER BY starts DESC LIMIT "
+                     "1) "
                      "AND c.grade >= 5 ORDER BY "
                      "(SELECT count(*) FROM lesson l WHERE l.group_id = g.id) * "
-                     "(SELECT count(DISTINCT student_id) FROM group_member m WHERE m.group_id = g.id) "
+                     "(SELECT count(DISTINCT student_id) FROM group_member m WHERE m.group_id = "
+                     "g.id) "
                      "DESC, g.id LIMIT 1", NULL, NULL);
 }
 
@@ -253,7 +256,8 @@ check_grid_page (Run *run)
   ZhJournalPage *page = _zh_window_get_page (run->window);
   g_autofree char *select = zh_entity_sql_select (&zh_mark_info);
   g_autofree char *marks_sql = g_strdup_printf ("%s WHERE state = 'active' AND student_id = ?1 AND "
-                                                "lesson_id IN (SELECT id FROM lesson WHERE group_id = ?2 "
+                                                "lesson_id IN (SELECT id FROM lesson WHERE "
+                                                "group_id = ?2 "
                                                 "AND date BETWEEN ?3 AND ?4)", select);
   sqlite3_stmt *students = NULL, *marks = NULL;
   guint n_lessons, n_rows = 0, doubles = 0;
@@ -263,7 +267,8 @@ check_grid_page (Run *run)
   g_assert_true (zh_journal_model_get_page (ZH_JOURNAL_MODEL (model)) == page);
   g_assert_cmpstr (page->info.group_id, ==, chosen_group);
   n_lessons = query_int ("SELECT count(*) FROM lesson WHERE group_id = ?1 AND date BETWEEN "
-                         "(SELECT starts FROM period WHERE id = ?2) AND (SELECT ends FROM period WHERE id = ?2)",
+                         "(SELECT starts FROM period WHERE id = ?2) AND (SELECT ends FROM period "
+                         "WHERE id = ?2)",
                          chosen_group, page->period.id);
   g_assert_cmpuint (page->n_lessons, ==, n_lessons);
   g_assert_cmpuint (zh_grid_model_get_n_columns (model), ==,
@@ -281,13 +286,18 @@ check_grid_page (Run *run)
   g_assert_cmpint (suggested_column, >=, 0);
 
   /* Rows: the students in the group at any time of the period, surname and name, Ё as Е. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT DISTINCT s.id, s.last_name || ' ' || s.first_name, "
-                                           "replace (replace (s.last_name, 'Ё', 'Е'), 'ё', 'е') AS l, "
-                                           "replace (replace (s.first_name, 'Ё', 'Е'), 'ё', 'е') AS f "
-                                           "FROM group_member m JOIN student s ON s.id = m.student_id "
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT DISTINCT s.id, s.last_name || ' ' || "
+                                           "s.first_name, "
+                                           "replace (replace (s.last_name, 'Ё', 'Е'), 'ё', 'е') "
+                                           "AS l, "
+                                           "replace (replace (s.first_name, 'Ё', 'Е'), 'ё', 'е') "
+                                           "AS f "
+                                           "FROM group_member m JOIN student s ON s.id = "
+                                           "m.student_id "
                                            "WHERE m.group_id = ?1 AND m.date_from <= ?3 "
                                            "AND (m.date_to IS NULL OR m.date_to >= ?2) "
-                                           "ORDER BY l, f, replace (replace (s.middle_name, 'Ё', 'Е'), "
+                                           "ORDER BY l, f, replace (replace (s.middle_name, 'Ё', "
+                                           "'Е'), "
                                            "'ё', 'е'), s.id",
                                        -1, &students, NULL), ==, SQLITE_OK);
   sqlite3_bind_text (students, 1, chosen_group, -1, SQLITE_STATIC);
@@ -306,7 +316,8 @@ check_grid_page (Run *run)
       g_assert_cmpuint (row.number, ==, n_rows + 1);
 
       sqlite3_reset (marks);
-      sqlite3_bind_text (marks, 1, (const char *) sqlite3_column_text (students, 0), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (marks, 1, (const char *) sqlite3_column_text (students, 0), -1,
+                         SQLITE_TRANSIENT);
       sqlite3_bind_text (marks, 2, chosen_group, -1, SQLITE_STATIC);
       sqlite3_bind_text (marks, 3, page->period.starts, -1, SQLITE_STATIC);
       sqlite3_bind_text (marks, 4, page->period.ends, -1, SQLITE_STATIC);
@@ -321,7 +332,8 @@ check_grid_page (Run *run)
       g_assert_cmpstr (cell_text (model, n_rows, count_column), ==, count);
       /* DESIGN §5: Σ(value × weight) / Σ weight, shown as «4,13»; the suggestion by the school's
        * rounding (REQUIREMENTS §5). */
-      if (zh_policy_weighted_average (page->policy, (ZhMark **) rows->pdata, rows->len, &average, NULL))
+      if (zh_policy_weighted_average (page->policy, (ZhMark **) rows->pdata, rows->len, &average,
+                                      NULL))
         {
           g_autofree char *text = zh_journal_format_average (average);
 
@@ -448,11 +460,13 @@ deputy_script (Run *run)
     }
   g_assert_true (zh_page_item_is_header (first));
   g_assert_cmpint (headers, ==, query_int ("SELECT count(*) FROM class WHERE year_id = "
-                                           "(SELECT id FROM academic_year ORDER BY starts DESC LIMIT 1)",
+                                           "(SELECT id FROM academic_year ORDER BY starts DESC "
+                                           "LIMIT 1)",
                                            NULL, NULL));
   g_assert_cmpint (n_pages, ==, query_int ("SELECT count(*) FROM study_group g JOIN class c ON "
                                            "c.id = g.class_id WHERE c.year_id = (SELECT id FROM "
-                                           "academic_year ORDER BY starts DESC LIMIT 1)", NULL, NULL));
+                                           "academic_year ORDER BY starts DESC LIMIT 1)",
+                                           NULL, NULL));
 
   /* Choose the fullest page in the first quarter. */
   g_assert_true (zh_window_select_page (run->window, chosen_group, quarter));
@@ -472,13 +486,15 @@ deputy_script (Run *run)
   /* The search keeps the pages of the class and its caption. */
   _zh_window_set_search (run->window, "5а");
   g_assert_cmpuint (g_list_model_get_n_items (pages), ==,
-                    1 + query_int ("SELECT count(*) FROM study_group g JOIN class c ON c.id = g.class_id "
-                                   "WHERE c.grade = 5 AND c.letter = 'А' AND c.year_id = (SELECT id FROM "
+                    1 + query_int ("SELECT count(*) FROM study_group g JOIN class c ON c.id = "
+                                   "g.class_id "
+                                   "WHERE c.grade = 5 AND c.letter = 'А' AND c.year_id = (SELECT "
+                                   "id FROM "
                                    "academic_year ORDER BY starts DESC LIMIT 1)", NULL, NULL));
   _zh_window_set_search (run->window, "");
 
   /* Ctrl+Page Down's action goes to the next page. */
-  g_assert_true (ZH_PAGE_ITEM (gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (pages))) != NULL);
+  g_assert_nonnull (gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (pages)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (run->window), "win.next-page", NULL));
   wait_page (run);
   g_assert_cmpstr (_zh_window_get_page (run->window)->info.group_id, !=, chosen_group);
@@ -501,16 +517,21 @@ teacher_script (Run *run)
 {
   GListModel *pages = _zh_window_get_pages (run->window);
   g_autofree char *staff = query_text ("SELECT id FROM staff WHERE login = 'teacher'", NULL, NULL);
-  g_autofree char *other = query_text ("SELECT g.id FROM study_group g JOIN class c ON c.id = g.class_id "
-                                       "WHERE g.teacher_id != ?1 AND (c.class_teacher_id IS NULL OR "
+  g_autofree char *other = query_text ("SELECT g.id FROM study_group g JOIN class c ON c.id = "
+                                       "g.class_id "
+                                       "WHERE g.teacher_id != ?1 AND (c.class_teacher_id IS NULL "
+                                       "OR "
                                        "c.class_teacher_id != ?1) LIMIT 1", staff, NULL);
   guint n = g_list_model_get_n_items (pages);
 
   /* Issue 6 §2: the groups they teach and those of their class (002 §5.3), nothing else; labels
    * name the class: «7Б — Информатика, 1 подгруппа». */
-  g_assert_cmpint (n, ==, query_int ("SELECT count(*) FROM study_group g JOIN class c ON c.id = g.class_id "
-                                     "WHERE c.year_id = (SELECT id FROM academic_year ORDER BY starts "
-                                     "DESC LIMIT 1) AND (g.teacher_id = ?1 OR c.class_teacher_id = ?1)",
+  g_assert_cmpint (n, ==, query_int ("SELECT count(*) FROM study_group g JOIN class c ON c.id = "
+                                     "g.class_id "
+                                     "WHERE c.year_id = (SELECT id FROM academic_year ORDER BY "
+                                     "starts "
+                                     "DESC LIMIT 1) AND (g.teacher_id = ?1 OR c.class_teacher_id "
+                                     "= ?1)",
                                      staff, NULL));
   for (guint i = 0; i < n; i++)
     {
@@ -520,7 +541,8 @@ teacher_script (Run *run)
       g_assert_false (zh_page_item_is_header (item));
       info = zh_page_item_get_info (item);
       g_assert_true (g_strcmp0 (info->teacher_id, staff) == 0 ||
-                     query_int ("SELECT count(*) FROM class WHERE id = ?1 AND class_teacher_id = ?2",
+                     query_int ("SELECT count(*) FROM class WHERE id = ?1 AND class_teacher_id = "
+                                "?2",
                                 info->class_id, staff) == 1);
       g_assert_true (g_str_has_prefix (zh_page_item_get_title (item), info->class_name));
       if (info->subgroup > 0)
@@ -544,9 +566,10 @@ static char *restored_group;
 static void
 choose_year_script (Run *run)
 {
-  g_autofree char *group = query_text ("SELECT g.id FROM study_group g JOIN class c ON c.id = g.class_id "
-                                       "WHERE c.grade = 9 AND c.year_id = (SELECT id FROM academic_year "
-                                       "ORDER BY starts DESC LIMIT 1) ORDER BY g.id LIMIT 1", NULL, NULL);
+  g_autofree char *group = query_text ("SELECT g.id FROM study_group g JOIN class c ON "
+                                       "c.id = g.class_id WHERE c.grade = 9 AND c.year_id = "
+                                       "(SELECT id FROM academic_year ORDER BY starts DESC "
+                                       "LIMIT 1) ORDER BY g.id LIMIT 1", NULL, NULL);
 
   g_assert_true (zh_window_select_page (run->window, group, "year"));
   wait_page (run);

@@ -48,9 +48,12 @@
 #define AT "1757489520"
 
 static const char hand_rows[] =
-  "INSERT INTO school (id, name, full_name, policy) VALUES ('" SCHOOL "', 'Школа', 'Школа № 1', '{}');"
-  "INSERT INTO academic_year VALUES ('" YEAR "', '" SCHOOL "', '2025/2026', '2025-09-01', '2026-05-31', 0);"
-  "INSERT INTO period VALUES ('" Q1 "', '" YEAR "', 'quarter', 1, '2025-09-01', '2025-10-26', 1, 9, 0),"
+  "INSERT INTO school (id, name, full_name, policy) VALUES ('" SCHOOL "', 'Школа', 'Школа № 1', "
+    "'{}');"
+  "INSERT INTO academic_year VALUES ('" YEAR "', '" SCHOOL "', '2025/2026', '2025-09-01', "
+    "'2026-05-31', 0);"
+  "INSERT INTO period VALUES ('" Q1 "', '" YEAR "', 'quarter', 1, '2025-09-01', '2025-10-26', 1, "
+    "9, 0),"
   " ('" Q2 "', '" YEAR "', 'quarter', 2, '2025-11-05', '2025-12-28', 1, 9, 0),"
   " ('" Q3 "', '" YEAR "', 'quarter', 3, '2026-01-09', '2026-03-22', 1, 9, 0),"
   " ('" Q4 "', '" YEAR "', 'quarter', 4, '2026-04-01', '2026-05-31', 1, 9, 0),"
@@ -63,7 +66,8 @@ static const char hand_rows[] =
   "INSERT INTO class (id, year_id, grade, letter) VALUES ('" CLASS5 "', '" YEAR "', 5, 'А'),"
   " ('" CLASS9 "', '" YEAR "', 9, 'Б'), ('" CLASS11 "', '" YEAR "', 11, 'А');"
   "INSERT INTO subject (id, school_id, name, short_name) VALUES"
-  " ('" MATHS "', '" SCHOOL "', 'Математика', 'Мат.'), ('" PHYSICS "', '" SCHOOL "', 'Физика', 'Физ.');"
+  " ('" MATHS "', '" SCHOOL "', 'Математика', 'Мат.'), ('" PHYSICS "', '" SCHOOL "', 'Физика', "
+    "'Физ.');"
   "INSERT INTO study_group (id, class_id, subject_id, subgroup, teacher_id) VALUES"
   " ('" G5 "', '" CLASS5 "', '" MATHS "', 0, '" MATHS_T "'),"
   " ('" G9 "', '" CLASS9 "', '" MATHS "', 0, '" MATHS_T "'),"
@@ -79,40 +83,67 @@ static const char hand_rows[] =
   " ('00000000-0000-4000-8000-000000000093', '" G5 "', '" EGOROVA "', '2025-09-01', NULL),"
   " ('00000000-0000-4000-8000-000000000094', '" G9 "', '" EGOROVA "', '2025-09-01', NULL),"
   " ('00000000-0000-4000-8000-000000000095', '" G11 "', '" EGOROVA "', '2025-09-01', NULL);"
-  "INSERT INTO lesson (id, group_id, date, number, kind, topic, homework, teacher_id, topic_entered_at)"
-  " VALUES ('" L1 "', '" G5 "', '2025-09-02', 2, 'lesson', 'Натуральные числа', '', '" MATHS_T "', " AT "),"
-  " ('" L2 "', '" G5 "', '2025-09-10', 2, 'test', 'Контрольная работа № 1', '№ 12', '" MATHS_T "', " AT "),"
+  "INSERT INTO lesson (id, group_id, date, number, kind, topic, homework, teacher_id, "
+    "topic_entered_at)"
+  " VALUES ('" L1 "', '" G5 "', '2025-09-02', 2, 'lesson', 'Натуральные числа', '',"
+  " '" MATHS_T "', " AT "),"
+  " ('" L2 "', '" G5 "', '2025-09-10', 2, 'test', 'Контрольная работа № 1', '№ 12',"
+  " '" MATHS_T "', " AT "),"
   " ('" L3 "', '" G5 "', '2025-09-16', 3, 'essay', 'Сочинение', '', '" MATHS_T "', NULL),"
   " ('" L4 "', '" G5 "', '2025-09-22', 1, 'lesson', 'Дроби', '', '" PHYS_T "', " AT "),"
   " ('" L5 "', '" G5 "', '2025-11-12', 1, 'lesson', 'Десятичные дроби', '', '" MATHS_T "', " AT ");"
   /* Егорова: 5 (answer, 1) on 02.09, 3 (test, 2) on 10.09, 4/5 (essay, 2 each) on 16.09,
    * 2 corrected to 4 (answer, 1) on 22.09, 3 in the second quarter. */
-  "INSERT INTO mark (id, lesson_id, student_id, value, work_type, weight, part, state, entered_by, entered_at)"
-  " VALUES ('00000000-0000-4000-8000-0000000000a1', '" L1 "', '" EGOROVA "', '5', 'answer', 1, 0, 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000a2', '" L2 "', '" EGOROVA "', '3', 'test', 2, 0, 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000a3', '" L3 "', '" EGOROVA "', '5', 'essay', 2, 2, 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000a4', '" L3 "', '" EGOROVA "', '4', 'essay', 2, 1, 'active', '" MATHS_T "', " AT "),"
-  " ('" OLD_MARK "', '" L4 "', '" EGOROVA "', '2', 'answer', 1, 0, 'corrected', '" PHYS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000a6', '" L4 "', '" EGOROVA "', '4', 'answer', 1, 0, 'active', '" DEPUTY "', 1758700000),"
-  " ('00000000-0000-4000-8000-0000000000a7', '" L5 "', '" EGOROVA "', '3', 'answer', 1, 0, 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000a8', '" L1 "', '" YOLKINA "', '4', 'answer', 1, 0, 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000a9', '" L4 "', '" ZHUKOVA "', 'pass', 'answer', 1, 0, 'active', '" MATHS_T "', " AT ");"
-  "INSERT INTO correction (id, target_kind, target_id, old_value, new_value, reason, document, authorised_by, at)"
-  " VALUES ('00000000-0000-4000-8000-0000000000b1', 'mark', '" OLD_MARK "', '2', '4', 'teacher_request',"
+  "INSERT INTO mark (id, lesson_id, student_id, value, work_type, weight, part, state, "
+    "entered_by, entered_at)"
+  " VALUES ('00000000-0000-4000-8000-0000000000a1', '" L1 "', '" EGOROVA "', '5', 'answer', 1, 0, "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000a2', '" L2 "', '" EGOROVA "', '3', 'test', 2, 0, "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000a3', '" L3 "', '" EGOROVA "', '5', 'essay', 2, 2, "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000a4', '" L3 "', '" EGOROVA "', '4', 'essay', 2, 1, "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('" OLD_MARK "', '" L4 "', '" EGOROVA "', '2', 'answer', 1, 0, 'corrected',"
+  " '" PHYS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000a6', '" L4 "', '" EGOROVA "', '4', 'answer', 1, 0, "
+    "'active', '" DEPUTY "', 1758700000),"
+  " ('00000000-0000-4000-8000-0000000000a7', '" L5 "', '" EGOROVA "', '3', 'answer', 1, 0, "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000a8', '" L1 "', '" YOLKINA "', '4', 'answer', 1, 0, "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000a9', '" L4 "', '" ZHUKOVA "', 'pass', 'answer', 1, 0, "
+    "'active', '" MATHS_T "', " AT ");"
+  "INSERT INTO correction (id, target_kind, target_id, old_value, new_value, reason, document, "
+    "authorised_by, at)"
+  " VALUES ('00000000-0000-4000-8000-0000000000b1', 'mark', '" OLD_MARK "', '2', '4', "
+    "'teacher_request',"
   " 'Приказ № 47 от 26.09.2025', '" DEPUTY "', 1758700000);"
   "INSERT INTO attendance (id, lesson_id, student_id, code, entered_by, entered_at) VALUES"
-  " ('00000000-0000-4000-8000-0000000000c1', '" L2 "', '" ZHUKOVA "', 'ill', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000c2', '" L3 "', '" EGOROVA "', 'late', '" MATHS_T "', " AT ");"
-  "INSERT INTO period_mark (id, student_id, group_id, kind, period_id, value, state, entered_by, entered_at)"
-  " VALUES ('00000000-0000-4000-8000-0000000000d1', '" EGOROVA "', '" G5 "', 'period', '" Q1 "', '4', 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000d2', '" EGOROVA "', '" G5 "', 'period', '" Q2 "', '3', 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000d3', '" EGOROVA "', '" G5 "', 'year', NULL, '4', 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000d4', '" EGOROVA "', '" G9 "', 'year', NULL, '4', 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000d5', '" EGOROVA "', '" G9 "', 'exam', NULL, '5', 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000d6', '" EGOROVA "', '" G9 "', 'final', NULL, '5', 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000d7', '" EGOROVA "', '" G11 "', 'year', NULL, '3', 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000d8', '" EGOROVA "', '" G11 "', 'exam', NULL, '4', 'active', '" MATHS_T "', " AT "),"
-  " ('00000000-0000-4000-8000-0000000000d9', '" EGOROVA "', '" G11 "', 'final', NULL, '3', 'active', '" MATHS_T "', " AT ");";
+  " ('00000000-0000-4000-8000-0000000000c1', '" L2 "', '" ZHUKOVA "', 'ill',"
+  " '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000c2', '" L3 "', '" EGOROVA "', 'late',"
+  " '" MATHS_T "', " AT ");"
+  "INSERT INTO period_mark (id, student_id, group_id, kind, period_id, value, state, entered_by, "
+    "entered_at)"
+  " VALUES ('00000000-0000-4000-8000-0000000000d1', '" EGOROVA "', '" G5 "', 'period', '" Q1 "', "
+    "'4', 'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000d2', '" EGOROVA "', '" G5 "', 'period', '" Q2 "', '3', "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000d3', '" EGOROVA "', '" G5 "', 'year', NULL, '4', "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000d4', '" EGOROVA "', '" G9 "', 'year', NULL, '4', "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000d5', '" EGOROVA "', '" G9 "', 'exam', NULL, '5', "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000d6', '" EGOROVA "', '" G9 "', 'final', NULL, '5', "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000d7', '" EGOROVA "', '" G11 "', 'year', NULL, '3', "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000d8', '" EGOROVA "', '" G11 "', 'exam', NULL, '4', "
+    "'active', '" MATHS_T "', " AT "),"
+  " ('00000000-0000-4000-8000-0000000000d9', '" EGOROVA "', '" G11 "', 'final', NULL, '3', "
+    "'active', '" MATHS_T "', " AT ");";
 
 typedef struct
 {
@@ -221,9 +252,11 @@ test_arrival_departure (HandFixture   *f,
 
   for (guint c = 0; c < page->n_lessons; c++)
     {
-      g_assert_cmpint (!!(zh_journal_page_get_cell (page, zhukova, c)->flags & ZH_JOURNAL_CELL_MEMBER),
+      g_assert_cmpint (!!(zh_journal_page_get_cell (page, zhukova,
+                                                    c)->flags & ZH_JOURNAL_CELL_MEMBER),
                        ==, zhukova_member[c]);
-      g_assert_cmpint (!!(zh_journal_page_get_cell (page, yolkina, c)->flags & ZH_JOURNAL_CELL_MEMBER),
+      g_assert_cmpint (!!(zh_journal_page_get_cell (page, yolkina,
+                                                    c)->flags & ZH_JOURNAL_CELL_MEMBER),
                        ==, yolkina_member[c]);
       g_assert_true (zh_journal_page_get_cell (page, egorova, c)->flags & ZH_JOURNAL_CELL_MEMBER);
     }
@@ -324,9 +357,11 @@ test_history_audit (HandFixture   *f,
   g_autoptr(GError) error = NULL;
   ZhJournalHistoryEntry *e;
 
-  g_assert_true (zh_store_exec (f->store, "INSERT INTO audit (at, staff_id, entity, entity_id, action) "
+  g_assert_true (zh_store_exec (f->store, "INSERT INTO audit (at, staff_id, entity, entity_id, "
+                                          "action) "
                                           "VALUES (1757500000, '" MATHS_T "', 'mark', "
-                                          "'00000000-0000-4000-8000-0000000000a1', 'update')", &error));
+                                          "'00000000-0000-4000-8000-0000000000a1', 'update')",
+                                &error));
   history = zh_journal_cell_history (f->store, EGOROVA, L1, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (history->len, ==, 2);
@@ -444,7 +479,8 @@ test_list_pages (HandFixture   *f,
                  gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) maths = zh_journal_list_pages (f->store, MATHS_T, ZH_ROLE_TEACHER, NULL, &error);
+  g_autoptr(GPtrArray) maths = zh_journal_list_pages (f->store, MATHS_T, ZH_ROLE_TEACHER, NULL,
+                                                      &error);
   g_autoptr(GPtrArray) physics = NULL;
   g_autoptr(GPtrArray) deputy = NULL;
   g_autoptr(ZhJournalAccount) account = NULL;
@@ -592,7 +628,8 @@ query_text (const char *sql)
   sqlite3_stmt *stmt = NULL;
   char *value = NULL;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (zh_store_get_db (demo), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (zh_store_get_db (demo), sql, -1, &stmt, NULL), ==,
+                   SQLITE_OK);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
@@ -620,7 +657,8 @@ sql_average (const ZhPolicy *policy,
   sql = g_strdup_printf ("%s WHERE state = 'active' AND student_id = ?1 AND lesson_id IN "
                          "(SELECT id FROM lesson WHERE group_id = ?2 AND date BETWEEN ?3 AND ?4)",
                          select);
-  g_assert_cmpint (sqlite3_prepare_v2 (zh_store_get_db (demo), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (zh_store_get_db (demo), sql, -1, &stmt, NULL), ==,
+                   SQLITE_OK);
   sqlite3_bind_text (stmt, 1, student, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, group, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, starts, -1, SQLITE_STATIC);
@@ -659,7 +697,8 @@ test_demo_page (void)
                       "JOIN academic_year y ON y.id = c.year_id WHERE y.starts = "
                       "(SELECT min (starts) FROM academic_year) ORDER BY "
                       "(SELECT count(*) FROM lesson l WHERE l.group_id = g.id) * "
-                      "(SELECT count(DISTINCT student_id) FROM group_member m WHERE m.group_id = g.id) "
+                      "(SELECT count(DISTINCT student_id) FROM group_member m WHERE m.group_id = "
+                        "g.id) "
                       "DESC LIMIT 1");
   start = g_get_monotonic_time ();
   page = zh_journal_page_load (demo, group, NULL, &error);
@@ -669,11 +708,13 @@ test_demo_page (void)
                   (g_get_monotonic_time () - start) / 1000.0);
 
   g_assert_cmpint (page->n_rows, ==,
-                   query_int ("SELECT count(DISTINCT student_id) FROM group_member WHERE group_id = ?1 "
+                   query_int ("SELECT count(DISTINCT student_id) FROM group_member WHERE group_id "
+                              "= ?1 "
                               "AND date_from <= ?3 AND (date_to IS NULL OR date_to >= ?2)",
                               group, page->period.starts, page->period.ends));
   g_assert_cmpint (page->n_lessons, ==,
-                   query_int ("SELECT count(*) FROM lesson WHERE group_id = ?1", group, NULL, NULL));
+                   query_int ("SELECT count(*) FROM lesson WHERE group_id = ?1", group, NULL,
+                              NULL));
   g_assert_cmpuint (page->n_lessons, >, 20);
   for (guint r = 0; r < page->n_rows; r++)
     for (guint c = 0; c < page->n_lessons; c++)
@@ -689,13 +730,17 @@ test_demo_page (void)
                    query_int ("SELECT count(*) FROM mark m JOIN lesson l ON l.id = m.lesson_id "
                               "WHERE l.group_id = ?1 AND m.state = 'active'", group, NULL, NULL));
   g_assert_cmpint (attendance, ==,
-                   query_int ("SELECT count(*) FROM attendance a JOIN lesson l ON l.id = a.lesson_id "
+                   query_int ("SELECT count(*) FROM attendance a JOIN lesson l ON l.id = "
+                              "a.lesson_id "
                               "WHERE l.group_id = ?1", group, NULL, NULL));
   /* Member cells: each lesson's date within one of the student's stays. */
   g_assert_cmpint (members, ==,
-                   query_int ("SELECT count(*) FROM lesson l JOIN (SELECT DISTINCT student_id, date_from, "
-                              "date_to FROM group_member WHERE group_id = ?1) m ON l.date >= m.date_from "
-                              "AND (m.date_to IS NULL OR l.date <= m.date_to) WHERE l.group_id = ?1",
+                   query_int ("SELECT count(*) FROM lesson l JOIN (SELECT DISTINCT student_id, "
+                              "date_from, "
+                              "date_to FROM group_member WHERE group_id = ?1) m ON l.date >= "
+                                "m.date_from "
+                              "AND (m.date_to IS NULL OR l.date <= m.date_to) WHERE l.group_id = "
+                                "?1",
                               group, NULL, NULL));
 
   for (guint r = 0; r < page->n_rows; r++)
@@ -711,7 +756,8 @@ test_demo_page (void)
       if (has)
         {
           g_assert_cmpfloat_with_epsilon (row->average, average, 1e-9);
-          g_assert_cmpstr (row->suggested, ==, zh_policy_suggest_period_mark (page->policy, average));
+          g_assert_cmpstr (row->suggested, ==, zh_policy_suggest_period_mark (page->policy,
+                                                                              average));
         }
       /* Paper journal order: surnames (Ё as Е) never go backwards. */
       if (r > 0)
@@ -806,7 +852,8 @@ test_demo_pages (void)
   all = zh_journal_list_pages (demo, deputy->staff_id, deputy->roles, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (all->len, ==,
-                   query_int ("SELECT count(*) FROM study_group g JOIN class c ON c.id = g.class_id "
+                   query_int ("SELECT count(*) FROM study_group g JOIN class c ON c.id = "
+                              "g.class_id "
                               "WHERE c.year_id = ?1", year, NULL, NULL));
   for (guint i = 1; i < all->len; i++)
     {
@@ -821,8 +868,10 @@ test_demo_pages (void)
   own = zh_journal_list_pages (demo, teacher->staff_id, teacher->roles, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (own->len, ==,
-                   query_int ("SELECT count(*) FROM study_group g JOIN class c ON c.id = g.class_id "
-                              "WHERE c.year_id = ?1 AND (g.teacher_id = ?2 OR c.class_teacher_id = ?2)",
+                   query_int ("SELECT count(*) FROM study_group g JOIN class c ON c.id = "
+                              "g.class_id "
+                              "WHERE c.year_id = ?1 AND (g.teacher_id = ?2 OR c.class_teacher_id "
+                                "= ?2)",
                               year, teacher->staff_id, NULL));
   g_assert_cmpuint (own->len, <, all->len);
   for (guint i = 0; i < own->len; i++)
@@ -830,7 +879,8 @@ test_demo_pages (void)
       ZhJournalPageInfo *info = own->pdata[i];
 
       g_assert_true (g_strcmp0 (info->teacher_id, teacher->staff_id) == 0 ||
-                     query_int ("SELECT count(*) FROM class WHERE id = ?1 AND class_teacher_id = ?2",
+                     query_int ("SELECT count(*) FROM class WHERE id = ?1 AND class_teacher_id = "
+                                "?2",
                                 info->class_id, teacher->staff_id, NULL) == 1);
       g_assert_true (g_str_has_prefix (info->label, info->class_name));
     }
@@ -860,7 +910,8 @@ test_demo_query_plans (void)
       g_autofree char *sql = g_strdup_printf ("EXPLAIN QUERY PLAN %s", queries[i]);
       sqlite3_stmt *stmt = NULL;
 
-      g_assert_cmpint (sqlite3_prepare_v2 (zh_store_get_db (demo), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_prepare_v2 (zh_store_get_db (demo), sql, -1, &stmt, NULL), ==,
+                       SQLITE_OK);
       while (sqlite3_step (stmt) == SQLITE_ROW)
         {
           const char *detail = (const char *) sqlite3_column_text (stmt, 3);

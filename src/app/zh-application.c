@@ -90,7 +90,8 @@ zh_application_handle_local_options (GApplication *app,
 
 static const GOptionEntry option_entries[] = {
   { "database", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-    N_("Open the journal in this Zhurnal database (the demo school, an offline copy)"), N_("FILE") },
+    N_("Open the journal in this Zhurnal database (the demo school, an offline copy)"),
+    N_("FILE") },
   { "login", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Show the journal pages of this staff member’s login"), N_("LOGIN") },
   { NULL }
@@ -120,9 +121,11 @@ zh_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (zh_application_parent_class)->startup (app);
 
-  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions),
+                                   app);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
-    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action,
+                                           accels[i].accels);
 }
 
 static void

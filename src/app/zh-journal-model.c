@@ -260,9 +260,12 @@ build_columns (ZhJournalModel *self)
       int year = 0, month = 0, day = 0;
 
       sscanf (lesson->date, "%d-%d-%d", &year, &month, &day);
-      column->band = month >= 1 && month <= 12
-                       ? g_string_chunk_insert_const (self->texts, g_dpgettext2 (GETTEXT_PACKAGE, "month", months[month - 1]))
-                       : "";
+      if (month >= 1 && month <= 12)
+        column->band = g_string_chunk_insert_const (self->texts,
+                                                    g_dpgettext2 (GETTEXT_PACKAGE, "month",
+                                                                  months[month - 1]));
+      else
+        column->band = "";
       column->title = chunk_printf (self->texts, "%d", day);
       column->marker = zh_journal_lesson_kind_marker (lesson->kind);
       if (column->marker != NULL)
@@ -386,7 +389,8 @@ journal_get_cell (ZhGridModel *model,
       const Summary *s = &self->summaries[column - n_lessons];
 
       out->text = self->summary_texts[(gsize) row * self->n_summaries + (column - n_lessons)];
-      out->flags = s->kind == ZH_JOURNAL_SUMMARY_PERIOD_MARK || s->kind == ZH_JOURNAL_SUMMARY_YEAR ||
+      out->flags = s->kind == ZH_JOURNAL_SUMMARY_PERIOD_MARK ||
+        s->kind == ZH_JOURNAL_SUMMARY_YEAR ||
                    s->kind == ZH_JOURNAL_SUMMARY_FINAL
                      ? ZH_GRID_CELL_EMPHASIS : ZH_GRID_CELL_NORMAL;
       return;
@@ -439,7 +443,8 @@ journal_get_cell_tooltip (ZhGridModel *model,
         title = m->work_type;
       if (text->len > 0)
         g_string_append_c (text, '\n');
-      /* Translators: a mark's tooltip: «5 — Контрольная работа, вес 2, 14.11.2026 10:32, Петрова А. С.» */
+      /* Translators: a mark's tooltip: «5 — Контрольная работа, вес 2, 14.11.2026 10:32, Петрова
+       * А. С.» */
       g_string_append_printf (text, _("%s — %s, weight %s, %s, %s"), mark_text (self, m->value),
                               title, weight, time, m->entered_by);
       if (m->comment != NULL && m->comment[0] != '\0')
@@ -449,7 +454,8 @@ journal_get_cell_tooltip (ZhGridModel *model,
     {
       if (text->len > 0)
         g_string_append_c (text, '\n');
-      g_string_append (text, _("A mark here was corrected; the cell’s history has the reason and the document."));
+      g_string_append (text, _("A mark here was corrected; the cell’s history has the reason and "
+                               "the document."));
     }
   if (text->len == 0)
     {

@@ -1,4 +1,5 @@
-/* zh-journal-model.h: a journal page (ZhJournalPage) as a ZhGridModel — what the journal grid shows.
+/* zh-journal-model.h: a journal page (ZhJournalPage) as a ZhGridModel — what the journal grid
+ * shows.
  *
  * Rows are the page's students («Иванова Анна», numbered), columns its lessons (month band, day,
  * a letter for the lesson kind, docs/journal.md) and then the summary columns: number of marks,

@@ -161,5 +161,6 @@ zh_page_item_matches (ZhPageItem *self,
 {
   g_return_val_if_fail (ZH_IS_PAGE_ITEM (self), FALSE);
 
-  return folded_query == NULL || folded_query[0] == '\0' || strstr (self->folded, folded_query) != NULL;
+  return folded_query == NULL || folded_query[0] == '\0' || strstr (self->folded,
+                                                                    folded_query) != NULL;
 }

@@ -7,6 +7,7 @@
 
 G_BEGIN_DECLS
 
+void              _zh_window_tune_reader     (ZhStore               *store);
 ZhGrid           *_zh_window_get_grid        (ZhWindow              *self);
 ZhJournalPage    *_zh_window_get_page        (ZhWindow              *self);
 GListModel       *_zh_window_get_pages       (ZhWindow              *self);

@@ -303,7 +303,8 @@ page_label (const char *class_name,
             int         subgroup)
 {
   if (subgroup > 0)
-    /* Translators: a journal page: class, subject and subgroup, «7Б — Английский язык, 1 подгруппа» */
+    /* Translators: a journal page: class, subject and subgroup, «7Б — Английский язык, 1
+     * подгруппа» */
     return g_strdup_printf (_("%s — %s, subgroup %d"), class_name, subject, subgroup);
   /* Translators: a journal page: class and subject, «5А — Математика» */
   return g_strdup_printf (_("%s — %s"), class_name, subject);
@@ -419,7 +420,8 @@ zh_journal_list_pages (ZhStore     *store,
                        const char  *year_id,
                        GError     **error)
 {
-  g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func ((GDestroyNotify) zh_journal_page_info_free);
+  g_autoptr(GPtrArray) pages =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) zh_journal_page_info_free);
   g_autoptr(GStringChunk) chunk = g_string_chunk_new (1024);
   g_autofree char *year = g_strdup (year_id);
   StaffNames names;
@@ -556,7 +558,8 @@ zh_journal_list_periods (ZhStore     *store,
                          const char  *group_id,
                          GError     **error)
 {
-  g_autoptr(GPtrArray) periods = g_ptr_array_new_with_free_func ((GDestroyNotify) zh_journal_period_free);
+  g_autoptr(GPtrArray) periods =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) zh_journal_period_free);
   g_autofree char *year_id = NULL;
   g_autofree char *starts = NULL;
   g_autofree char *ends = NULL;
@@ -573,7 +576,8 @@ zh_journal_list_periods (ZhStore     *store,
     return NULL;
   stmt = zh_store_prepare (store, "SELECT c.year_id, c.grade, y.starts, y.ends FROM study_group g "
                                   "JOIN class c ON c.id = g.class_id "
-                                  "JOIN academic_year y ON y.id = c.year_id WHERE g.id = ?1", error);
+                                  "JOIN academic_year y ON y.id = c.year_id WHERE g.id = ?1",
+                           error);
   if (stmt == NULL)
     goto out;
   sqlite3_bind_text (stmt, 1, group_id, -1, SQLITE_TRANSIENT);
@@ -840,7 +844,8 @@ load_periods (PageBox     *box,
               GError     **error)
 {
   ZhJournalPage *page = &box->page;
-  g_autoptr(GPtrArray) periods = g_ptr_array_new_with_free_func ((GDestroyNotify) zh_journal_period_free);
+  g_autoptr(GPtrArray) periods =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) zh_journal_period_free);
   gboolean found = period_id == NULL;
 
   if (!read_periods (store, page->year_id, page->grade, periods, error))
@@ -951,7 +956,8 @@ load_rows (PageBox     *box,
   page->rows = (ZhJournalRow *) g_array_free (g_steal_pointer (&rows), FALSE);
   box->row_index = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < page->n_rows; i++)
-    g_hash_table_insert (box->row_index, (char *) page->rows[i].student_id, GUINT_TO_POINTER (i + 1));
+    g_hash_table_insert (box->row_index, (char *) page->rows[i].student_id,
+                         GUINT_TO_POINTER (i + 1));
   return TRUE;
 }
 
@@ -1103,7 +1109,8 @@ load_marks (PageBox     *box,
       m.mark.weight = sqlite3_column_double (stmt, 5);
       m.mark.part = sqlite3_column_int (stmt, 6);
       m.mark.comment = chunk_const_column (box->strings, stmt, 7);
-      m.mark.entered_by = staff_names_get (names, (const char *) sqlite3_column_text (stmt, 9), error);
+      m.mark.entered_by = staff_names_get (names, (const char *) sqlite3_column_text (stmt, 9),
+                                           error);
       m.mark.entered_at = sqlite3_column_int64 (stmt, 10);
       if (m.mark.entered_by == NULL)
         {
@@ -1152,7 +1159,8 @@ load_attendance (PageBox  *box,
       ZhJournalCell *cell = cell_of_stmt (box, stmt, &row, &column);
       int code;
 
-      if (cell == NULL || !zh_enum_from_nick (ZH_TYPE_ATTENDANCE_CODE, column_text (stmt, 2), &code))
+      if (cell == NULL || !zh_enum_from_nick (ZH_TYPE_ATTENDANCE_CODE, column_text (stmt, 2),
+                                              &code))
         continue;
       cell->flags |= ZH_JOURNAL_CELL_ATTENDANCE;
       cell->attendance = code;
@@ -1260,7 +1268,8 @@ summarise (ZhJournalPage *page)
             n++;
           }
       row->n_marks = n;
-      row->has_average = zh_policy_weighted_average (page->policy, pointers, n, &row->average, NULL);
+      row->has_average = zh_policy_weighted_average (page->policy, pointers, n, &row->average,
+                                                     NULL);
       row->suggested = row->has_average ? zh_policy_suggest_period_mark (page->policy, row->average)
                                         : NULL;
     }
@@ -1385,7 +1394,8 @@ mark_text (const ZhPolicy *policy,
   /* Russian decimal comma, whatever the C locale says. */
   if ((dot = strchr (weight_text, '.')) != NULL)
     *dot = ',';
-  /* Translators: a mark in a cell's history: value, form of control, weight, «5 — Ответ на уроке, вес 1» */
+  /* Translators: a mark in a cell's history: value, form of control, weight, «5 — Ответ на уроке,
+   * вес 1» */
   g_string_printf (s, _("%s — %s, weight %s"), text != NULL ? text : value,
                    title != NULL ? title : work_type, weight_text);
   if (comment != NULL && comment[0] != '\0')
@@ -1433,7 +1443,8 @@ add_audit (ZhStore        *store,
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *author = staff_names_get (names, (const char *) sqlite3_column_text (stmt, 1), error);
+      const char *author = staff_names_get (names, (const char *) sqlite3_column_text (stmt, 1),
+                                            error);
       gboolean removed = g_str_equal (column_text (stmt, 2), "delete");
 
       if (author == NULL)
@@ -1442,7 +1453,8 @@ add_audit (ZhStore        *store,
           return FALSE;
         }
       g_ptr_array_add (entries,
-                       history_entry (ZH_JOURNAL_HISTORY_CHANGE, policy, sqlite3_column_int64 (stmt, 0),
+                       history_entry (ZH_JOURNAL_HISTORY_CHANGE, policy,
+                                      sqlite3_column_int64 (stmt, 0),
                                       author, g_strdup (removed ? _("removed") : _("changed"))));
     }
   return finish_rows (store, stmt, rc, "audit", error);
@@ -1459,7 +1471,8 @@ add_corrections (ZhStore        *store,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = zh_store_prepare (store, "SELECT old_value, new_value, reason, document, authorised_by, at "
+  stmt = zh_store_prepare (store, "SELECT old_value, new_value, reason, document, authorised_by, "
+                                  "at "
                                   "FROM correction WHERE target_id = ?1 AND target_kind = 'mark' "
                                   "ORDER BY at", error);
   if (stmt == NULL)
@@ -1467,7 +1480,8 @@ add_corrections (ZhStore        *store,
   sqlite3_bind_text (stmt, 1, mark_id, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *author = staff_names_get (names, (const char *) sqlite3_column_text (stmt, 4), error);
+      const char *author = staff_names_get (names, (const char *) sqlite3_column_text (stmt, 4),
+                                            error);
       const char *old_text = zh_policy_get_mark_text (policy, column_text (stmt, 0));
       const char *new_text = zh_policy_get_mark_text (policy, column_text (stmt, 1));
       ZhJournalHistoryEntry *entry;
@@ -1479,11 +1493,14 @@ add_corrections (ZhStore        *store,
           return FALSE;
         }
       zh_enum_from_nick (ZH_TYPE_CORRECTION_REASON, column_text (stmt, 2), &reason);
-      /* Translators: a correction in a cell's history: the old and the new mark, «2 исправлена на 4» */
+      /* Translators: a correction in a cell's history: the old and the new mark, «2 исправлена на
+       * 4» */
       entry = history_entry (ZH_JOURNAL_HISTORY_CORRECTION, policy, sqlite3_column_int64 (stmt, 5),
                              author, g_strdup_printf (_("%s corrected to %s"),
-                                                      old_text != NULL ? old_text : column_text (stmt, 0),
-                                                      new_text != NULL ? new_text : column_text (stmt, 1)));
+                                                      old_text != NULL ? old_text
+                                                          : column_text (stmt, 0),
+                                                      new_text != NULL ? new_text
+                                                          : column_text (stmt, 1)));
       entry->reason = g_strdup (zh_journal_correction_reason_title (reason));
       entry->document = dup_column (stmt, 3);
       g_ptr_array_add (entries, entry);
@@ -1547,7 +1564,8 @@ zh_journal_cell_history (ZhStore     *store,
                          const char  *lesson_id,
                          GError     **error)
 {
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) zh_journal_history_entry_free);
+  g_autoptr(GPtrArray) entries =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) zh_journal_history_entry_free);
   g_autoptr(GPtrArray) mark_ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GStringChunk) chunk = g_string_chunk_new (512);
   g_autoptr(ZhPolicy) policy = NULL;
@@ -1568,7 +1586,8 @@ zh_journal_cell_history (ZhStore     *store,
   if (policy == NULL)
     goto out;
 
-  stmt = zh_store_prepare (store, "SELECT id, value, work_type, weight, comment, state, entered_by, "
+  stmt = zh_store_prepare (store, "SELECT id, value, work_type, weight, comment, state, "
+                                  "entered_by, "
                                   "entered_at FROM mark WHERE lesson_id = ?1 AND student_id = ?2 "
                                   "ORDER BY entered_at, part", error);
   if (stmt == NULL)
@@ -1577,7 +1596,8 @@ zh_journal_cell_history (ZhStore     *store,
   sqlite3_bind_text (stmt, 2, student_id, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *author = staff_names_get (&names, (const char *) sqlite3_column_text (stmt, 6), error);
+      const char *author = staff_names_get (&names, (const char *) sqlite3_column_text (stmt, 6),
+                                            error);
       ZhJournalHistoryEntry *entry;
 
       if (author == NULL)
@@ -1585,7 +1605,8 @@ zh_journal_cell_history (ZhStore     *store,
           sqlite3_reset (stmt);
           goto out;
         }
-      entry = history_entry (ZH_JOURNAL_HISTORY_MARK, policy, sqlite3_column_int64 (stmt, 7), author,
+      entry = history_entry (ZH_JOURNAL_HISTORY_MARK, policy, sqlite3_column_int64 (stmt, 7),
+                             author,
                              mark_text (policy, column_text (stmt, 1), column_text (stmt, 2),
                                         sqlite3_column_double (stmt, 3), column_text (stmt, 4)));
       entry->active = g_str_equal (column_text (stmt, 5), "active");
@@ -1595,7 +1616,8 @@ zh_journal_cell_history (ZhStore     *store,
   if (!finish_rows (store, stmt, rc, "mark", error))
     goto out;
 
-  stmt = zh_store_prepare (store, "SELECT id, code, comment, entered_by, entered_at FROM attendance "
+  stmt = zh_store_prepare (store, "SELECT id, code, comment, entered_by, entered_at FROM "
+                                  "attendance "
                                   "WHERE lesson_id = ?1 AND student_id = ?2", error);
   if (stmt == NULL)
     goto out;
@@ -1603,10 +1625,12 @@ zh_journal_cell_history (ZhStore     *store,
   sqlite3_bind_text (stmt, 2, student_id, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *author = staff_names_get (&names, (const char *) sqlite3_column_text (stmt, 3), error);
+      const char *author = staff_names_get (&names, (const char *) sqlite3_column_text (stmt, 3),
+                                            error);
       const char *comment = column_text (stmt, 2);
       int code = 0;
       const char *letter;
+      char *text;
 
       if (author == NULL)
         {
@@ -1615,14 +1639,15 @@ zh_journal_cell_history (ZhStore     *store,
         }
       zh_enum_from_nick (ZH_TYPE_ATTENDANCE_CODE, column_text (stmt, 1), &code);
       letter = zh_policy_get_attendance_text (policy, code);
-      g_ptr_array_add (entries,
-                       history_entry (ZH_JOURNAL_HISTORY_ATTENDANCE, policy,
-                                      sqlite3_column_int64 (stmt, 4), author,
-                                      comment[0] != '\0'
-                                        ? g_strdup_printf ("%s — %s (%s)", letter != NULL ? letter : "",
-                                                           zh_journal_attendance_title (code), comment)
-                                        : g_strdup_printf ("%s — %s", letter != NULL ? letter : "",
-                                                           zh_journal_attendance_title (code))));
+      if (letter == NULL)
+        letter = "";
+      if (comment[0] != '\0')
+        text = g_strdup_printf ("%s — %s (%s)", letter, zh_journal_attendance_title (code),
+                                comment);
+      else
+        text = g_strdup_printf ("%s — %s", letter, zh_journal_attendance_title (code));
+      g_ptr_array_add (entries, history_entry (ZH_JOURNAL_HISTORY_ATTENDANCE, policy,
+                                               sqlite3_column_int64 (stmt, 4), author, text));
       attendance_id = dup_column (stmt, 0);
     }
   if (!finish_rows (store, stmt, rc, "attendance", error))
