@@ -186,6 +186,46 @@ default_period (GPtrArray  *periods,
   return chosen;
 }
 
+/* In a worker, with the reader's lock held: the periods of @group_id and its page in the period
+ * @period_key (or the default one). */
+static LoadResult *
+load_in_store (ZhStore     *store,
+               const char  *group_id,
+               const char  *period_key,
+               const char  *today,
+               GError     **error)
+{
+  LoadResult *result = g_new0 (LoadResult, 1);
+  gint64 start = g_get_monotonic_time ();
+  const char *period_id;
+
+  result->periods = zh_journal_list_periods (store, group_id, error);
+  if (result->periods == NULL)
+    {
+      load_result_free (result);
+      return NULL;
+    }
+  result->chosen = G_MAXUINT;
+  for (guint i = 0; period_key != NULL && i < result->periods->len; i++)
+    {
+      ZhJournalPeriod *p = result->periods->pdata[i];
+
+      if (g_strcmp0 (p->id != NULL ? p->id : PERIOD_YEAR, period_key) == 0)
+        result->chosen = i;
+    }
+  if (result->chosen == G_MAXUINT)
+    result->chosen = default_period (result->periods, today);
+  period_id = ((ZhJournalPeriod *) result->periods->pdata[result->chosen])->id;
+  result->page = zh_journal_page_load (store, group_id, period_id, error);
+  if (result->page == NULL)
+    {
+      load_result_free (result);
+      return NULL;
+    }
+  result->usec = g_get_monotonic_time () - start;
+  return result;
+}
+
 static void
 load_thread (GTask        *task,
              gpointer      source,
@@ -194,45 +234,23 @@ load_thread (GTask        *task,
 {
   LoadData *data = task_data;
   g_autoptr(GError) error = NULL;
-  LoadResult *result = g_new0 (LoadResult, 1);
+  LoadResult *result = NULL;
   ZhStore *store;
-  gint64 start = g_get_monotonic_time ();
-  const char *period_id;
 
   g_mutex_lock (&data->reader->lock);
   store = reader_get_store (data->reader, &error);
   if (store != NULL)
     {
       zh_store_set_cancellable (store, cancellable);
-      result->periods = zh_journal_list_periods (store, data->group_id, &error);
+      result = load_in_store (store, data->group_id, data->period_key, data->today, &error);
+      zh_store_set_cancellable (store, NULL);
     }
-  if (result->periods != NULL)
-    {
-      result->chosen = G_MAXUINT;
-      for (guint i = 0; data->period_key != NULL && i < result->periods->len; i++)
-        {
-          ZhJournalPeriod *p = result->periods->pdata[i];
-
-          if (g_strcmp0 (p->id != NULL ? p->id : PERIOD_YEAR, data->period_key) == 0)
-            result->chosen = i;
-        }
-      if (result->chosen == G_MAXUINT)
-        result->chosen = default_period (result->periods, data->today);
-      period_id = ((ZhJournalPeriod *) result->periods->pdata[result->chosen])->id;
-      result->page = zh_journal_page_load (store, data->group_id, period_id, &error);
-    }
-  if (store != NULL)
-    zh_store_set_cancellable (store, NULL);
   g_mutex_unlock (&data->reader->lock);
 
-  result->usec = g_get_monotonic_time () - start;
-  if (result->page == NULL)
-    {
-      load_result_free (result);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
+  if (result == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
 }
 
 static const char *
@@ -355,6 +373,19 @@ show_page (ZhWindow      *self,
 }
 
 static void
+show_loaded (ZhWindow   *self,
+             LoadResult *result)
+{
+  self->last_load_usec = result->usec;
+  g_free (self->group_id);
+  self->group_id = g_strdup (result->page->info.group_id);
+  g_free (self->period_key);
+  self->period_key = g_strdup (period_key_of (result->periods->pdata[result->chosen]));
+  update_periods (self, result->periods, result->chosen);
+  show_page (self, result->page);
+}
+
+static void
 load_ready_cb (GObject      *source,
                GAsyncResult *res,
                gpointer      user_data)
@@ -381,11 +412,7 @@ load_ready_cb (GObject      *source,
       gtk_widget_add_css_class (GTK_WIDGET (self->page_subtitle), "error");
       return;
     }
-  self->last_load_usec = result->usec;
-  g_free (self->period_key);
-  self->period_key = g_strdup (period_key_of (result->periods->pdata[result->chosen]));
-  update_periods (self, result->periods, result->chosen);
-  show_page (self, result->page);
+  show_loaded (self, result);
   load_result_free (result);
 }
 
@@ -601,12 +628,16 @@ typedef struct
 {
   Reader *reader;
   char   *login;
+  char   *last_group;   /* the page to show first, if the account has it */
+  char   *last_period;
+  char    today[11];
 } OpenData;
 
 typedef struct
 {
   ZhJournalAccount *account;
   GPtrArray        *pages;
+  LoadResult       *first;  /* the last page shown, read in the same trip; or NULL */
 } OpenResult;
 
 static void
@@ -614,6 +645,8 @@ open_data_free (OpenData *data)
 {
   reader_unref (data->reader);
   g_free (data->login);
+  g_free (data->last_group);
+  g_free (data->last_period);
   g_free (data);
 }
 
@@ -622,6 +655,7 @@ open_result_free (OpenResult *result)
 {
   g_clear_pointer (&result->account, zh_journal_account_free);
   g_clear_pointer (&result->pages, g_ptr_array_unref);
+  g_clear_pointer (&result->first, load_result_free);
   g_free (result);
 }
 
@@ -643,6 +677,15 @@ open_thread (GTask        *task,
   if (result->account != NULL)
     result->pages = zh_journal_list_pages (store, result->account->staff_id, result->account->roles,
                                            NULL, &error);
+  /* The page shown last comes in the same trip, so the window starts with it at once. A failure
+   * here only means starting on the list. */
+  for (guint i = 0; result->pages != NULL && data->last_group != NULL && i < result->pages->len; i++)
+    if (g_str_equal (((ZhJournalPageInfo *) result->pages->pdata[i])->group_id, data->last_group))
+      {
+        result->first = load_in_store (store, data->last_group, data->last_period, data->today,
+                                       NULL);
+        break;
+      }
   g_mutex_unlock (&data->reader->lock);
 
   if (result->pages == NULL)
@@ -702,7 +745,6 @@ open_ready_cb (GObject      *source,
     }
   g_list_store_splice (self->pages, 0, g_list_model_get_n_items (G_LIST_MODEL (self->pages)),
                        items->pdata, items->len);
-  open_result_free (result);
 
   gtk_window_set_title (GTK_WINDOW (self), _("Journal"));
   gtk_stack_set_visible_child_name (self->main_stack, "journal");
@@ -718,13 +760,22 @@ open_ready_cb (GObject      *source,
 
   if (items->len == 0)
     {
+      open_result_free (result);
       gtk_label_set_label (self->page_title, _("No journal pages"));
       gtk_label_set_label (self->page_subtitle,
                            _("This account has no groups in the current academic year."));
       return;
     }
 
-  /* The last page and period shown, when the account still has that page. */
+  /* The last page and period shown, when the account still has that page: read already, or
+   * read now. */
+  if (result->first != NULL)
+    {
+      show_loaded (self, result->first);
+      open_result_free (result);
+      return;
+    }
+  open_result_free (result);
   if (self->settings != NULL)
     {
       last_group = g_settings_get_string (self->settings, "last-group");
@@ -735,8 +786,7 @@ open_ready_cb (GObject      *source,
   if (position != GTK_INVALID_LIST_POSITION)
     {
       g_free (self->period_key);
-      self->period_key = last_period != NULL && last_period[0] != '\0' ? g_strdup (last_period)
-          : NULL;
+      self->period_key = last_period[0] != '\0' ? g_strdup (last_period) : NULL;
       gtk_single_selection_set_selected (self->selection, position);
       gtk_widget_activate_action (GTK_WIDGET (self->pages_view), "list.scroll-to-item", "u",
                                   position);
@@ -760,6 +810,8 @@ zh_window_open (ZhWindow   *self,
                 const char *login)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
   OpenData *data;
 
   g_return_if_fail (ZH_IS_WINDOW (self));
@@ -770,6 +822,16 @@ zh_window_open (ZhWindow   *self,
   data = g_new0 (OpenData, 1);
   data->reader = g_atomic_rc_box_acquire (self->reader);
   data->login = g_strdup (login);
+  g_strlcpy (data->today, today, sizeof data->today);
+  if (self->settings != NULL)
+    {
+      data->last_group = g_settings_get_string (self->settings, "last-group");
+      data->last_period = g_settings_get_string (self->settings, "last-period");
+      if (data->last_group[0] == '\0')
+        g_clear_pointer (&data->last_group, g_free);
+      if (data->last_period[0] == '\0')
+        g_clear_pointer (&data->last_period, g_free);
+    }
   task = g_task_new (self, self->cancellable, open_ready_cb, NULL);
   g_task_set_source_tag (task, zh_window_open);
   g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
