@@ -407,6 +407,404 @@ test_sign_in_and_out (SyncFixture   *fixture,
   g_assert_error (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_UNAUTHORIZED);
 }
 
+/* ---- pushing -------------------------------------------------------------------------------- */
+
+/* Another signed-in user with their own copy (the deputy, the class teacher). */
+typedef struct
+{
+  ZhClient  *client;
+  ZhOffline *offline;
+  ZhSync    *sync;
+} Other;
+
+static void
+other_open (SyncFixture *fixture,
+            Other       *other,
+            const char  *login)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(ZhStaff) staff = NULL;
+  g_autofree char *name = g_strdup_printf ("%s.sqlite", login);
+  g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+
+  other->client = zh_client_new (fixture->url, &error);
+  zh_client_login_async (other->client, login, "demo", NULL, got_result_cb, &result);
+  staff = zh_client_login_finish (other->client, wait_result (&result), NULL, &error);
+  g_assert_no_error (error);
+  other->offline = zh_offline_open_path (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (zh_offline_set_account (other->offline, fixture->url, staff, &error));
+  other->sync = zh_sync_new (other->offline, other->client);
+}
+
+static void
+other_sync (Other *other)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  zh_sync_run_async (other->sync, NULL, got_result_cb, &result);
+  g_assert_true (zh_sync_run_finish (other->sync, wait_result (&result), &error));
+  g_assert_no_error (error);
+}
+
+static void
+other_close (Other *other)
+{
+  g_clear_object (&other->sync);
+  g_clear_object (&other->offline);
+  g_clear_object (&other->client);
+}
+
+static char *
+lesson_on (ZhStore    *store,
+           const char *group_id,
+           guint       days_ago)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *date = zh_test_date_days_ago (days_ago);
+  sqlite3_stmt *stmt = zh_store_prepare (store, "SELECT id FROM lesson WHERE group_id = ?1 AND date = ?2",
+                                         &error);
+  char *id = NULL;
+
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, group_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, date, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  g_assert_nonnull (id);
+  return id;
+}
+
+static gint64
+count_where (ZhStore    *store,
+             const char *sql,
+             const char *param)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = zh_store_prepare (store, sql, &error);
+  gint64 n;
+
+  g_assert_no_error (error);
+  if (param != NULL)
+    sqlite3_bind_text (stmt, 1, param, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return n;
+}
+
+#define PUSH_DAYS 7
+
+/* Today's midnight on the test school's clock (the default policy's Europe/Moscow). */
+static gint64
+school_midnight (void)
+{
+  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Europe/Moscow");
+  g_autoptr(GDateTime) now = g_date_time_new_now (tz);
+  g_autoptr(GDateTime) midnight = g_date_time_new (tz, g_date_time_get_year (now),
+                                                   g_date_time_get_month (now),
+                                                   g_date_time_get_day_of_month (now), 0, 0, 0);
+
+  return g_date_time_to_unix (midnight);
+}
+
+/* The teacher loses the service, works on for a week (500 edits: marks, absences, topics, each
+ * entered on its lesson's day), the service comes back, and ONE sync applies every edit exactly
+ * once: every mark once, no mark twice, the outbox empty, the copy equal to the service
+ * (REQUIREMENTS §9, 001 §6.4; docs/api.md "At most once"). */
+static void
+test_push_offline_week_exactly_once (SyncFixture   *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) mark_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) topics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ZhStore *copy;
+  ZhStore *service;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint16 port;
+  guint edits = 0;
+  gint64 marks_before, absences_before;
+
+  sign_in (fixture, "teacher");
+  g_assert_true (run_sync (fixture, &error));
+  copy = zh_offline_get_store (fixture->offline);
+  service = zh_server_get_store (fixture->server);
+  marks_before = count_where (service, "SELECT count (*) FROM mark", NULL);
+  absences_before = count_where (service, "SELECT count (*) FROM attendance", NULL);
+
+  port = fixture->port;
+  server_stop (fixture);
+
+  for (guint d = 0; d < PUSH_DAYS; d++)
+    {
+      g_autofree char *math5 = lesson_on (copy, school.math5_id, d);
+      g_autofree char *math1 = lesson_on (copy, school.math1_id, d);
+      /* Entered on the lesson's own day on the school's clock, a second apart. */
+      gint64 at = MAX (now - (gint64) d * 86400 - 200, school_midnight () - (gint64) d * 86400) - edits;
+
+      for (guint i = 0; i < 60; i++)
+        {
+          char *mark_id = NULL;
+          g_autofree char *value = g_strdup_printf ("%u", 2 + (d + i) % 4);
+
+          zh_offline_add_mark (fixture->offline, math5, school.students5[i % ZH_TEST_SCHOOL_STUDENTS],
+                               value, "answer", NULL, at + edits, &mark_id, &error);
+          g_assert_no_error (error);
+          g_ptr_array_add (mark_ids, mark_id);
+          edits++;
+        }
+      /* Absences in 1А, where the lesson has none yet but student d % 6 (zh-test-school.c). */
+      for (guint s = 0; s < ZH_TEST_SCHOOL_STUDENTS; s++)
+        if (s != d % ZH_TEST_SCHOOL_STUDENTS)
+          {
+            g_assert_true (zh_offline_set_absence (fixture->offline, math1, school.students1[s],
+                                                   s % 2 ? ZH_ATTENDANCE_ABSENT : ZH_ATTENDANCE_LATE,
+                                                   at + edits, &error));
+            g_assert_no_error (error);
+            edits++;
+          }
+      /* Topics written, then rewritten: the last text wins. */
+      for (guint v = 0; v < (d == 0 ? 6u : 3u); v++)
+        {
+          const char *lessons[] = { math5, math1 };
+
+          for (guint l = 0; l < G_N_ELEMENTS (lessons); l++)
+            {
+              g_autofree char *topic = g_strdup_printf ("Тема %u, вариант %u", d, v);
+
+              if (d == 0 && l == 1 && v >= 3)
+                continue;
+              g_assert_true (zh_offline_set_topic (fixture->offline, lessons[l], topic, at + edits,
+                                                   &error));
+              g_assert_no_error (error);
+              g_hash_table_replace (topics, g_strdup (lessons[l]), g_steal_pointer (&topic));
+              edits++;
+            }
+        }
+    }
+  g_assert_cmpuint (edits, ==, 500);
+  g_assert_cmpuint (zh_sync_get_n_waiting (fixture->sync), ==, 420 + 35 + 2 * PUSH_DAYS);
+
+  /* Offline: the sync fails as "offline", nothing is lost. */
+  g_assert_false (run_sync (fixture, &error));
+  g_assert_error (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_NETWORK);
+  g_clear_error (&error);
+  g_assert_cmpuint (zh_sync_get_n_waiting (fixture->sync), ==, 420 + 35 + 2 * PUSH_DAYS);
+
+  /* Back: one sync. */
+  server_start (fixture, port);
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  service = zh_server_get_store (fixture->server);
+
+  g_assert_cmpuint (zh_sync_get_n_waiting (fixture->sync), ==, 0);
+  g_assert_cmpuint (zh_sync_get_n_rejected (fixture->sync), ==, 0);
+  g_assert_cmpuint (zh_sync_get_n_conflicts (fixture->sync), ==, 0);
+  g_assert_cmpint (count_where (copy, "SELECT count (*) FROM outbox", NULL), ==, 0);
+  g_assert_cmpint (count_where (copy, "SELECT count (*) FROM shadow", NULL), ==, 0);
+  /* Every mark once, none twice. */
+  g_assert_cmpint (count_where (service, "SELECT count (*) FROM mark", NULL), ==, marks_before + 420);
+  for (guint i = 0; i < mark_ids->len; i++)
+    g_assert_cmpint (count_where (service, "SELECT count (*) FROM mark WHERE id = ?1",
+                                  mark_ids->pdata[i]), ==, 1);
+  g_assert_cmpint (count_where (service, "SELECT count (*) FROM attendance", NULL), ==,
+                   absences_before + 35);
+  {
+    GHashTableIter iter;
+    gpointer lesson_id, topic;
+
+    g_hash_table_iter_init (&iter, topics);
+    while (g_hash_table_iter_next (&iter, &lesson_id, &topic))
+      {
+        g_autoptr(ZhLesson) lesson = zh_store_get_entity (service, &zh_lesson_info, lesson_id, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpstr (lesson->topic, ==, topic);
+      }
+  }
+  assert_copy_equals_service (fixture);
+}
+
+/* An edit the service refuses is kept with the service's reason until the user drops it. Here
+ * the teacher's computer was offline for 19 days: the mark was entered the day after its lesson
+ * (so the copy's own policy check allowed it), but it reached the service past the 14-day edit
+ * window, which the service judges by the time the entry arrives (002 §5.2; DESIGN.md §4). */
+static void
+test_push_rejected_kept_with_reason (SyncFixture   *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rejected = NULL;
+  g_autofree char *mark_id = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  ZhOutboxEntry *entry;
+
+  sign_in (fixture, "teacher");
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_true (zh_offline_add_mark (fixture->offline, school.lesson_old, school.students5[4], "4",
+                                      "answer", NULL, now - 19 * 86400, &mark_id, &error));
+  g_assert_no_error (error);
+  /* A good edit in the same batch is applied: a refusal undoes only its own operation. */
+  g_assert_true (zh_offline_set_topic (fixture->offline, school.lesson_today, "Десятичные дроби",
+                                       now, &error));
+
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (zh_sync_get_n_rejected (fixture->sync), ==, 1);
+  g_assert_cmpuint (zh_sync_get_n_waiting (fixture->sync), ==, 0);
+  rejected = zh_offline_list_outbox (fixture->offline, ZH_OUTBOX_REJECTED, &error);
+  g_assert_cmpuint (rejected->len, ==, 1);
+  entry = rejected->pdata[0];
+  g_assert_cmpstr (entry->entity_id, ==, mark_id);
+  g_assert_cmpstr (entry->reason_code, ==, "entry_too_old");
+  g_assert_nonnull (entry->reason_message);
+  g_assert_cmpuint (strlen (entry->reason_message), >, 10);
+  /* Kept: the copy still shows the teacher's mark; the service has none. */
+  g_assert_nonnull (zh_store_get_entity (zh_offline_get_store (fixture->offline), &zh_mark_info,
+                                         mark_id, NULL));
+  g_assert_null (zh_store_get_entity (zh_server_get_store (fixture->server), &zh_mark_info,
+                                      mark_id, NULL));
+  {
+    g_autoptr(ZhLesson) lesson = zh_store_get_entity (zh_server_get_store (fixture->server),
+                                                      &zh_lesson_info, school.lesson_today, NULL);
+
+    g_assert_cmpstr (lesson->topic, ==, "Десятичные дроби");
+  }
+
+  /* The teacher drops it: the copy is the service's again. */
+  g_assert_true (zh_offline_discard (fixture->offline, entry->op_id, &error));
+  g_assert_no_error (error);
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_cmpuint (zh_sync_get_n_rejected (fixture->sync), ==, 0);
+  assert_copy_equals_service (fixture);
+}
+
+static ZhOutboxEntry *
+only_conflict (SyncFixture *fixture,
+               GPtrArray  **keep)
+{
+  g_autoptr(GError) error = NULL;
+
+  *keep = zh_offline_list_outbox (fixture->offline, ZH_OUTBOX_CONFLICT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint ((*keep)->len, ==, 1);
+  return (*keep)->pdata[0];
+}
+
+/* Two people change one cell while the teacher is offline; her edit comes back as a conflict
+ * with both versions kept and shown; she keeps hers (sent over the other) or takes theirs (the
+ * other's version shows). No one silently overwrites another's entry (docs/api.md "base_rev"). */
+static void
+test_push_conflict_resolved_both_ways (SyncFixture   *fixture,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GPtrArray) conflicts2 = NULL;
+  g_autoptr(ZhAttendance) absence = NULL;
+  g_autoptr(ZhLesson) lesson = NULL;
+  Other classteacher = { 0 };
+  Other deputy = { 0 };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  ZhOutboxEntry *entry;
+  ZhStore *service = zh_server_get_store (fixture->server);
+  ZhStore *copy;
+
+  sign_in (fixture, "teacher");
+  g_assert_true (run_sync (fixture, &error));
+  copy = zh_offline_get_store (fixture->offline);
+
+  /* 1. Yesterday's absence of student 1: the class teacher marks it "ill" (002 §5.3) while the
+   * teacher, offline, corrects it to "late". */
+  other_open (fixture, &classteacher, "classteacher");
+  other_sync (&classteacher);
+  g_assert_true (zh_offline_set_absence_reason (classteacher.offline, school.lesson_yesterday,
+                                                school.students5[1], ZH_ATTENDANCE_ILL, now, &error));
+  g_assert_no_error (error);
+  other_sync (&classteacher);
+  g_assert_true (zh_offline_set_absence (fixture->offline, school.lesson_yesterday, school.students5[1],
+                                         ZH_ATTENDANCE_LATE, now, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (zh_sync_get_n_conflicts (fixture->sync), ==, 1);
+  entry = only_conflict (fixture, &conflicts);
+  /* Both versions: hers in the operation, the service's beside it; the copy shows hers. */
+  g_assert_nonnull (strstr (entry->value, "\"late\""));
+  g_assert_nonnull (strstr (entry->server_value, "\"ill\""));
+  absence = zh_store_get_entity (copy, &zh_attendance_info, entry->entity_id, &error);
+  g_assert_cmpint (absence->code, ==, ZH_ATTENDANCE_LATE);
+  g_clear_pointer (&absence, zh_attendance_free);
+
+  /* She keeps hers: sent again over the class teacher's version. */
+  g_assert_true (zh_offline_resolve (fixture->offline, entry->op_id, ZH_RESOLVE_KEEP_MINE, &error));
+  g_assert_no_error (error);
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (zh_sync_get_n_conflicts (fixture->sync), ==, 0);
+  absence = zh_store_get_entity (service, &zh_attendance_info, entry->entity_id, &error);
+  g_assert_cmpint (absence->code, ==, ZH_ATTENDANCE_LATE);
+
+  /* 2. The deputy arranges a substitute for today's lesson (002 §5.4) while the teacher, offline,
+   * writes its topic: the same row. */
+  other_open (fixture, &deputy, "deputy");
+  other_sync (&deputy);
+  {
+    g_autoptr(ZhLesson) row = zh_store_get_entity (service, &zh_lesson_info, school.lesson_today, &error);
+    g_autoptr(ZhOperation) op = zh_operation_new ();
+    g_autoptr(GPtrArray) ops = g_ptr_array_new ();
+    g_autoptr(GPtrArray) results = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+
+    g_free (row->teacher_id);
+    row->teacher_id = g_strdup (school.classteacher_id);
+    row->substitute = TRUE;
+    op->op_id = zh_uuid_new ();
+    op->info = &zh_lesson_info;
+    op->action = ZH_OP_ACTION_PUT;
+    op->id = g_strdup (row->id);
+    op->base_rev = row->rev;
+    op->value = zh_entity_to_string (&zh_lesson_info, row);
+    g_ptr_array_add (ops, op);
+    zh_client_post_batch_async (deputy.client, ops, NULL, got_result_cb, &result);
+    results = zh_client_post_batch_finish (deputy.client, wait_result (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (((ZhOpResult *) results->pdata[0])->status, ==, ZH_OP_STATUS_APPLIED);
+  }
+  g_assert_true (zh_offline_set_topic (fixture->offline, school.lesson_today, "Проценты", now, &error));
+  g_assert_no_error (error);
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_cmpuint (zh_sync_get_n_conflicts (fixture->sync), ==, 1);
+  entry = only_conflict (fixture, &conflicts2);
+  g_assert_nonnull (strstr (entry->value, "Проценты"));
+  g_assert_nonnull (strstr (entry->server_value, school.classteacher_id));
+  lesson = zh_store_get_entity (copy, &zh_lesson_info, school.lesson_today, &error);
+  g_assert_cmpstr (lesson->topic, ==, "Проценты");
+  g_clear_pointer (&lesson, zh_lesson_free);
+
+  /* She takes theirs: her topic is dropped, the substitution shows. */
+  g_assert_true (zh_offline_resolve (fixture->offline, entry->op_id, ZH_RESOLVE_TAKE_THEIRS, &error));
+  g_assert_no_error (error);
+  lesson = zh_store_get_entity (copy, &zh_lesson_info, school.lesson_today, &error);
+  g_assert_cmpstr (lesson->teacher_id, ==, school.classteacher_id);
+  g_assert_true (lesson->substitute);
+  g_assert_cmpstr (lesson->topic, !=, "Проценты");
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (zh_sync_get_n_conflicts (fixture->sync), ==, 0);
+  g_assert_cmpuint (zh_sync_get_n_waiting (fixture->sync), ==, 0);
+  assert_copy_equals_service (fixture);
+
+  other_close (&classteacher);
+  other_close (&deputy);
+}
+
 static void
 make_template (void)
 {
@@ -441,6 +839,9 @@ main (int    argc,
   ADD ("/sync/pull/changes-and-tombstones", test_changes_and_tombstones);
   ADD ("/sync/away/offline-and-back", test_service_away_and_back);
   ADD ("/sync/session/sign-in-and-out", test_sign_in_and_out);
+  ADD ("/sync/push/offline-week-exactly-once", test_push_offline_week_exactly_once);
+  ADD ("/sync/push/rejected-kept-with-reason", test_push_rejected_kept_with_reason);
+  ADD ("/sync/push/conflict-resolved-both-ways", test_push_conflict_resolved_both_ways);
 
   status = g_test_run ();
   zh_test_school_clear (&school);

@@ -1,5 +1,5 @@
-/* zhurnalctl: Zhurnal from the command line — demo data, sync, reports, backup. Each command is
- * one function taking its own arguments; `zhurnalctl --help` lists them. */
+/* zhurnalctl: Zhurnal from the command line — accounts, sync, edits, backup, demo data. Each
+ * command is one function taking its own arguments; `zhurnalctl --help` lists them. */
 #define G_LOG_DOMAIN "zhurnalctl"
 
 #include "config.h"
@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "zh-cmd-demo.h"
+#include "zh-cmds.h"
 #include "zh-version.h"
 
 typedef struct
@@ -19,6 +20,12 @@ typedef struct
 } ZhCommand;
 
 static const ZhCommand commands[] = {
+  { "login", N_("Sign in to a journal service; the token goes to the keyring"), zh_cmd_login },
+  { "logout", N_("Sign out and forget the token"), zh_cmd_logout },
+  { "sync", N_("Send the changes made here, bring the offline copy up to date"), zh_cmd_sync },
+  { "status", N_("What waits to be sent, was refused or is in conflict"), zh_cmd_status },
+  { "edit", N_("Change a mark, an absence, a topic or homework in the offline copy"), zh_cmd_edit },
+  { "backup", N_("Copy the offline copy into a new file"), zh_cmd_backup },
   { "demo-school", N_("Generate the demo school into a new database"), zh_cmd_demo_school },
   { NULL, NULL, NULL },
 };
