@@ -1,9 +1,12 @@
 /* zh-application.c: the Zhurnal application — actions, accelerators, the About dialog, and the
  * command line.
  *
- * `zhurnal --database FILE --login LOGIN` opens the journal of LOGIN in a Zhurnal database (the
- * demo school of `zhurnalctl demo-school`). The sign-in slice replaces both by the account's own
- * offline copy; until then, without them the window shows its welcome page. */
+ * Without options the window opens the account kept from last time with its kept session
+ * (offline-first), or shows the sign-in form. `zhurnal --database FILE --login LOGIN` opens the
+ * journal of LOGIN in a Zhurnal database read-only, without signing in (the benches, the demo
+ * school of `zhurnalctl demo-school`). For the demo of tools/run, ZH_DEMO_LOGIN and
+ * ZH_DEMO_PASSWORD with ZH_SERVER_URL sign in without the form; the password is never written
+ * anywhere. */
 #define G_LOG_DOMAIN "zhurnal"
 
 #include "config.h"
@@ -38,6 +41,13 @@ zh_application_activate (GApplication *app)
       window = GTK_WINDOW (zh_window_new (self));
       if (self->database != NULL)
         zh_window_open (ZH_WINDOW (window), self->database, self->login);
+      else if (g_getenv ("ZH_DEMO_LOGIN") != NULL && g_getenv ("ZH_DEMO_PASSWORD") != NULL &&
+               g_getenv ("ZH_SERVER_URL") != NULL)
+        /* tools/run's demo: signed in as the demo login without the form. */
+        zh_window_sign_in (ZH_WINDOW (window), g_getenv ("ZH_SERVER_URL"),
+                           g_getenv ("ZH_DEMO_LOGIN"), g_getenv ("ZH_DEMO_PASSWORD"));
+      else
+        zh_window_start (ZH_WINDOW (window));
     }
   gtk_window_present (window);
 }

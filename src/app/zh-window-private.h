@@ -3,6 +3,7 @@
 
 #include "zh-grid.h"
 #include "zh-journal.h"
+#include "zh-session.h"
 #include "zh-window.h"
 
 G_BEGIN_DECLS
@@ -13,6 +14,11 @@ ZhJournalPage    *_zh_window_get_page        (ZhWindow              *self);
 GListModel       *_zh_window_get_pages       (ZhWindow              *self);
 GListModel       *_zh_window_get_lessons     (ZhWindow              *self);
 const char       *_zh_window_get_period_key  (ZhWindow              *self);
+const char       *_zh_window_get_last_toast (ZhWindow              *self);
+ZhSession        *_zh_window_get_session    (ZhWindow              *self);
+const char       *_zh_window_get_main_page  (ZhWindow              *self);
+const char       *_zh_window_get_sign_in_error (ZhWindow           *self);
+const char       *_zh_window_get_status     (ZhWindow              *self);
 void              _zh_window_set_search      (ZhWindow              *self,
                                               const char            *text);
 /* The lessons page's columns, in order: date, number, topic, homework, kind, substitute, topic

@@ -19,6 +19,7 @@
 #include "zh-journal-model.h"
 #include "zh-lesson-item.h"
 #include "zh-page-item.h"
+#include "zh-session.h"
 #include "zh-window-private.h"
 
 /* The GSettings value of last-period for the whole year. */
@@ -90,6 +91,28 @@ struct _ZhWindow
   AdwViewStack       *view_stack;
   ZhGrid             *grid;
   GtkColumnView      *lessons_view;
+  AdwToastOverlay    *toast_overlay;
+  AdwEntryRow        *server_entry;
+  AdwEntryRow        *login_entry;
+  AdwEntryRow        *password_entry;
+  GtkLabel           *sign_in_error;
+  GtkWidget          *sign_in_button;
+  GtkPasswordEntry   *unlock_entry;
+  GtkLabel           *unlock_error;
+  GtkWidget          *status_box;
+  GtkLabel           *status_label;
+  GtkButton          *conflicts_button;
+
+  /* The signed-in account (zh-window-session.c). */
+  ZhSession          *session;
+  GCancellable       *sign_in_cancellable;
+  GHashTable         *waiting;         /* "lesson/student" → ZhOutboxState + 1 */
+  guint64             sync_rows;       /* changes the running sync brought */
+  guint               status_timer;
+  guint               idle_timer;
+  gint64              last_input;      /* monotonic µs */
+  gboolean            locked;
+  char               *last_toast;      /* for the UI tests */
 
   GSettings          *settings;        /* NULL when the schema is not installed */
   GCancellable       *cancellable;     /* the window's: cancelled in dispose */
@@ -134,6 +157,7 @@ static void  load_page          (ZhWindow   *self,
                                 const char *period_key);
 static guint find_page_position (ZhWindow   *self,
                                  const char *group_id);
+static void  refresh_cell_states (ZhWindow  *self);
 
 /* ---- loading a page ------------------------------------------------------------------------ */
 
@@ -344,6 +368,8 @@ show_page (ZhWindow      *self,
   self->page = zh_journal_page_ref (page);
   g_clear_object (&self->model);
   self->model = zh_journal_model_new (page);
+  if (self->session != NULL)
+    refresh_cell_states (self);
   if (self->bench_startup)
     {
       ZhGridStats stats;
@@ -740,8 +766,20 @@ open_ready_cb (GObject      *source,
 
   if (result == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_open_error (self, error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* A copy not synced yet: the first sync fills it and the window opens it then. */
+      if (self->session != NULL && zh_sync_get_last_sync (zh_session_get_sync (self->session)) == 0)
+        {
+          adw_status_page_set_icon_name (self->welcome, "folder-download-symbolic");
+          adw_status_page_set_title (self->welcome, _("Copying the Journal"));
+          adw_status_page_set_description (self->welcome,
+                                           _("The journal is copied to this computer in the "
+                                             "background; it opens as soon as the copy is made."));
+          gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+          return;
+        }
+      show_open_error (self, error->message);
       return;
     }
 
@@ -763,7 +801,8 @@ open_ready_cb (GObject      *source,
                        items->pdata, items->len);
 
   gtk_window_set_title (GTK_WINDOW (self), _("Journal"));
-  gtk_stack_set_visible_child_name (self->main_stack, "journal");
+  if (!self->locked)
+    gtk_stack_set_visible_child_name (self->main_stack, "journal");
   gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->period_dropdown), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->view_switcher), TRUE);
@@ -1055,6 +1094,584 @@ setup_lessons (ZhWindow *self)
                      140);
 }
 
+/* ---- the signed-in account ------------------------------------------------------------------ */
+
+static void reopen (ZhWindow *self);
+
+/* The work type a mark typed into a lesson gets: the lesson's own kind of work, or an answer in
+ * class (docs/journal.md "Entry"). */
+static const char *
+work_type_for_lesson (ZhLessonKind kind)
+{
+  switch (kind)
+    {
+    case ZH_LESSON_KIND_TEST:
+      return "test";
+    case ZH_LESSON_KIND_LAB:
+      return "lab";
+    case ZH_LESSON_KIND_PRACTICAL:
+      return "practical";
+    case ZH_LESSON_KIND_ESSAY:
+      return "essay";
+    case ZH_LESSON_KIND_EXPOSITION:
+      return "exposition";
+    case ZH_LESSON_KIND_DICTATION:
+      return "dictation";
+    case ZH_LESSON_KIND_QUIZ:
+      return "quiz";
+    case ZH_LESSON_KIND_LESSON:
+    case ZH_LESSON_KIND_EXCURSION:
+    default:
+      return "answer";
+    }
+}
+
+static char *
+format_time (gint64 unix_time)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (unix_time);
+
+  return g_date_time_format (time, "%H:%M");
+}
+
+static void
+update_status (ZhWindow *self)
+{
+  ZhSync *sync;
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint waiting, conflicts;
+
+  if (self->session == NULL)
+    {
+      gtk_widget_set_visible (self->status_box, FALSE);
+      return;
+    }
+  sync = zh_session_get_sync (self->session);
+  waiting = zh_sync_get_n_waiting (sync);
+  conflicts = zh_sync_get_n_conflicts (sync);
+  if (!zh_sync_get_online (sync) && zh_sync_get_offline_since (sync) > 0)
+    {
+      g_autofree char *since = format_time (zh_sync_get_offline_since (sync));
+
+      /* Translators: the header bar's status: the service's address, a time (HH:MM) */
+      g_string_append_printf (text, _("No connection to %s since %s"),
+                              zh_account_get_server_url (zh_session_get_account (self->session)),
+                              since);
+    }
+  else if (zh_sync_get_syncing (sync) && zh_sync_get_last_sync (sync) == 0)
+    g_string_append (text, _("Copying the journal to this computer…"));
+  else if (zh_sync_get_syncing (sync))
+    g_string_append (text, _("Syncing…"));
+  else if (zh_sync_get_last_sync (sync) > 0)
+    {
+      g_autofree char *at = format_time (zh_sync_get_last_sync (sync));
+
+      /* Translators: the header bar's status, a time (HH:MM) */
+      g_string_append_printf (text, _("Synced at %s"), at);
+    }
+  else
+    g_string_append (text, _("Online"));
+  if (waiting > 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text, ngettext ("%u change waiting to be sent",
+                                              "%u changes waiting to be sent", waiting), waiting);
+    }
+  gtk_label_set_label (self->status_label, text->str);
+  if (conflicts > 0)
+    {
+      g_autofree char *label = g_strdup_printf (ngettext ("%u conflict", "%u conflicts",
+                                                          conflicts), conflicts);
+
+      gtk_button_set_label (self->conflicts_button, label);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->conflicts_button), conflicts > 0);
+  gtk_widget_set_visible (self->status_box, TRUE);
+}
+
+static ZhGridCellFlags
+cell_state_func (const char *student_id,
+                 const char *lesson_id,
+                 gpointer    user_data)
+{
+  ZhWindow *self = user_data;
+  g_autofree char *key = NULL;
+  guint state;
+
+  if (self->waiting == NULL)
+    return ZH_GRID_CELL_SYNCED;
+  key = g_strconcat (lesson_id, "/", student_id, NULL);
+  state = GPOINTER_TO_UINT (g_hash_table_lookup (self->waiting, key));
+  switch (state)
+    {
+    case ZH_OUTBOX_PENDING + 1:
+      return ZH_GRID_CELL_WAITING;
+    case ZH_OUTBOX_REJECTED + 1:
+      return ZH_GRID_CELL_REJECTED;
+    case ZH_OUTBOX_CONFLICT + 1:
+      return ZH_GRID_CELL_CONFLICT;
+    default:
+      return ZH_GRID_CELL_SYNCED;
+    }
+}
+
+/* Reads the outbox's cells again and redraws the lesson cells. */
+static void
+refresh_cell_states (ZhWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  GHashTable *waiting;
+
+  if (self->session == NULL || self->model == NULL)
+    return;
+  waiting = zh_session_list_waiting (self->session, &error);
+  if (waiting == NULL)
+    {
+      g_warning ("%s", error->message);
+      return;
+    }
+  g_clear_pointer (&self->waiting, g_hash_table_unref);
+  self->waiting = waiting;
+  zh_journal_model_set_state_func (self->model, cell_state_func, self, NULL);
+}
+
+static void
+sync_notify_cb (ZhWindow *self)
+{
+  update_status (self);
+}
+
+static void
+sync_counts_cb (ZhWindow *self)
+{
+  update_status (self);
+  refresh_cell_states (self);
+}
+
+static void
+sync_progress_cb (ZhSync   *sync,
+                  guint64   rows,
+                  gint64    cursor,
+                  ZhWindow *self)
+{
+  self->sync_rows = rows;
+}
+
+/* A sync that brought changes shows them: the list of pages and the page read again. */
+static void
+sync_syncing_cb (ZhWindow *self)
+{
+  ZhSync *sync = zh_session_get_sync (self->session);
+
+  update_status (self);
+  if (zh_sync_get_syncing (sync))
+    {
+      self->sync_rows = 0;
+      return;
+    }
+  refresh_cell_states (self);
+  if (self->sync_rows > 0 || self->account == NULL)
+    reopen (self);
+}
+
+static void
+show_toast (ZhWindow   *self,
+            const char *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
+  adw_toast_set_timeout (toast, 6);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Clears what the window shows of an account, for another sign-in. */
+static void
+close_journal (ZhWindow *self)
+{
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_pointer (&self->reader, reader_unref);
+  g_clear_pointer (&self->account, zh_journal_account_free);
+  g_list_store_remove_all (self->pages);
+  g_list_store_remove_all (self->lessons);
+  g_clear_pointer (&self->page, zh_journal_page_unref);
+  zh_grid_set_model (self->grid, NULL);
+  g_clear_object (&self->model);
+  g_clear_pointer (&self->group_id, g_free);
+  gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->period_dropdown), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->view_switcher), FALSE);
+}
+
+static void
+reopen (ZhWindow *self)
+{
+  g_autofree char *group_id = g_strdup (self->group_id);
+
+  if (self->session == NULL)
+    return;
+  g_clear_pointer (&self->reader, reader_unref);
+  if (self->settings != NULL && group_id != NULL)
+    g_settings_set_string (self->settings, "last-group", group_id);
+  zh_window_open (self, zh_session_get_offline_path (self->session),
+                  zh_session_get_login (self->session));
+}
+
+static void
+stop_session (ZhWindow *self)
+{
+  if (self->session == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (zh_session_get_sync (self->session), self);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->waiting, g_hash_table_unref);
+  g_clear_handle_id (&self->idle_timer, g_source_remove);
+  update_status (self);
+}
+
+/* Shows the sign-in form, with @error under it when not NULL. */
+static void
+show_sign_in (ZhWindow   *self,
+              const char *error)
+{
+  const char *url = g_getenv ("ZH_SERVER_URL");
+
+  if (gtk_editable_get_text (GTK_EDITABLE (self->server_entry))[0] == '\0')
+    {
+      g_autoptr(ZhAccount) current = zh_account_new_current (NULL);
+
+      if (url == NULL && current != NULL)
+        url = zh_account_get_server_url (current);
+      gtk_editable_set_text (GTK_EDITABLE (self->server_entry), url != NULL ? url : "");
+      if (current != NULL && gtk_editable_get_text (GTK_EDITABLE (self->login_entry))[0] == '\0')
+        gtk_editable_set_text (GTK_EDITABLE (self->login_entry), zh_account_get_login (current));
+    }
+  gtk_label_set_label (self->sign_in_error, error != NULL ? error : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_error), error != NULL);
+  gtk_widget_set_sensitive (self->sign_in_button, TRUE);
+  gtk_stack_set_visible_child_name (self->main_stack, "signin");
+}
+
+static gboolean idle_check_cb (gpointer user_data);
+
+static void
+session_opened (ZhWindow  *self,
+                ZhSession *session)
+{
+  ZhSync *sync = zh_session_get_sync (session);
+
+  stop_session (self);
+  close_journal (self);
+  self->session = g_object_ref (session);
+  g_signal_connect_swapped (sync, "notify::online", G_CALLBACK (sync_notify_cb), self);
+  g_signal_connect_swapped (sync, "notify::offline-since", G_CALLBACK (sync_notify_cb), self);
+  g_signal_connect_swapped (sync, "notify::last-sync", G_CALLBACK (sync_notify_cb), self);
+  g_signal_connect_swapped (sync, "notify::n-waiting", G_CALLBACK (sync_counts_cb), self);
+  g_signal_connect_swapped (sync, "notify::n-rejected", G_CALLBACK (sync_counts_cb), self);
+  g_signal_connect_swapped (sync, "notify::n-conflicts", G_CALLBACK (sync_counts_cb), self);
+  g_signal_connect_swapped (sync, "notify::syncing", G_CALLBACK (sync_syncing_cb), self);
+  g_signal_connect (sync, "progress", G_CALLBACK (sync_progress_cb), self);
+  if (g_getenv ("ZH_TEST_SYNC_SCHEDULE") != NULL)
+    zh_sync_set_schedule (sync, 100, 60 * 1000, 200, 400);
+  zh_sync_start (sync);
+  self->last_input = g_get_monotonic_time ();
+  self->idle_timer = g_timeout_add_seconds (10, idle_check_cb, self);
+  update_status (self);
+  /* The copy at once; the first sync fills it in the background. */
+  zh_window_open (self, zh_session_get_offline_path (session), zh_session_get_login (session));
+}
+
+static void
+sign_in_ready_cb (GObject      *source,
+                  GAsyncResult *res,
+                  gpointer      user_data)
+{
+  ZhWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhSession) session = zh_session_open_finish (res, &error);
+
+  g_clear_object (&self->sign_in_cancellable);
+  if (session == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_sign_in (self, error->message);
+      g_object_unref (self);
+      return;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->password_entry), "");
+  session_opened (self, session);
+  if (zh_session_get_signed_in_offline (session))
+    show_toast (self, _("The service cannot be reached: signed in with the session kept on this "
+                        "computer. Edits wait here until the service is back."));
+  g_object_unref (self);
+}
+
+/* zh_window_sign_in: signs @login in at @server_url and opens the account's offline copy (offline
+ * with the kept session when the service cannot be reached); errors show on the sign-in form. */
+void
+zh_window_sign_in (ZhWindow   *self,
+                   const char *server_url,
+                   const char *login,
+                   const char *password)
+{
+  g_return_if_fail (ZH_IS_WINDOW (self));
+
+  if (self->sign_in_cancellable != NULL)
+    g_cancellable_cancel (self->sign_in_cancellable);
+  g_clear_object (&self->sign_in_cancellable);
+  self->sign_in_cancellable = g_cancellable_new ();
+  gtk_widget_set_sensitive (self->sign_in_button, FALSE);
+  zh_session_sign_in_async (server_url, login, password, self->sign_in_cancellable,
+                            sign_in_ready_cb, g_object_ref (self));
+}
+
+static void
+open_current_ready_cb (GObject      *source,
+                       GAsyncResult *res,
+                       gpointer      user_data)
+{
+  ZhWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhSession) session = zh_session_open_finish (res, &error);
+
+  if (session != NULL)
+    session_opened (self, session);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_sign_in (self, NULL);
+  g_object_unref (self);
+}
+
+/* zh_window_start: opens the account kept from last time with its kept session (offline-first), or
+ * shows the sign-in form. */
+void
+zh_window_start (ZhWindow *self)
+{
+  g_return_if_fail (ZH_IS_WINDOW (self));
+
+  show_sign_in (self, NULL);
+  zh_session_open_current_async (self->cancellable, open_current_ready_cb, g_object_ref (self));
+}
+
+static void
+sign_in_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  ZhWindow *self = ZH_WINDOW (widget);
+  const char *server = gtk_editable_get_text (GTK_EDITABLE (self->server_entry));
+  const char *login = gtk_editable_get_text (GTK_EDITABLE (self->login_entry));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_entry));
+
+  if (server[0] == '\0' || login[0] == '\0' || password[0] == '\0')
+    {
+      show_sign_in (self, _("Fill in the service address, the login and the password."));
+      return;
+    }
+  zh_window_sign_in (self, server, login, password);
+}
+
+static void
+sign_in_entry_activated_cb (ZhWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.sign-in", NULL);
+}
+
+static void
+sign_out_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ZhWindow *self = ZH_WINDOW (widget);
+
+  if (self->session != NULL)
+    zh_session_sign_out (self->session);
+  stop_session (self);
+  close_journal (self);
+  self->locked = FALSE;
+  show_sign_in (self, NULL);
+}
+
+/* ---- the idle lock -------------------------------------------------------------------------- */
+
+static void
+lock_now (ZhWindow *self)
+{
+  self->locked = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->unlock_entry), "");
+  gtk_widget_set_visible (GTK_WIDGET (self->unlock_error), FALSE);
+  gtk_stack_set_visible_child_name (self->main_stack, "locked");
+  gtk_widget_grab_focus (GTK_WIDGET (self->unlock_entry));
+}
+
+static gboolean
+idle_check_cb (gpointer user_data)
+{
+  ZhWindow *self = user_data;
+  guint minutes = self->settings != NULL
+                  ? g_settings_get_uint (self->settings, "idle-lock-minutes") : 0;
+
+  if (!self->locked && minutes > 0 &&
+      g_get_monotonic_time () - self->last_input > (gint64) minutes * 60 * G_USEC_PER_SEC)
+    lock_now (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+input_cb (GtkEventControllerKey *controller,
+          guint                  keyval,
+          guint                  keycode,
+          GdkModifierType        state,
+          ZhWindow              *self)
+{
+  self->last_input = g_get_monotonic_time ();
+  return FALSE;
+}
+
+static void
+pointer_cb (ZhWindow *self)
+{
+  self->last_input = g_get_monotonic_time ();
+}
+
+static void
+unlock_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ZhWindow *self = ZH_WINDOW (widget);
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->unlock_entry));
+
+  if (self->session == NULL || !zh_session_check_password (self->session, password))
+    {
+      gtk_label_set_label (self->unlock_error,
+                           _("Wrong password. Enter the password of this session, or sign out."));
+      gtk_widget_set_visible (GTK_WIDGET (self->unlock_error), TRUE);
+      return;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->unlock_entry), "");
+  self->locked = FALSE;
+  self->last_input = g_get_monotonic_time ();
+  gtk_stack_set_visible_child_name (self->main_stack, self->account != NULL ? "journal"
+                                                                            : "welcome");
+}
+
+static void
+unlock_activated_cb (ZhWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.unlock", NULL);
+}
+
+/* ---- keyboard entry ------------------------------------------------------------------------- */
+
+typedef struct
+{
+  ZhWindow *self;
+  guint     row;
+} EditContext;
+
+static void
+edit_ready_cb (GObject      *source,
+               GAsyncResult *res,
+               gpointer      user_data)
+{
+  ZhWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!zh_session_edit_finish (ZH_SESSION (source), res, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_toast (self, error->message);
+      g_object_unref (self);
+      return;
+    }
+  /* The page read again from the copy shows the edit; the outbox gives its state. */
+  if (self->group_id != NULL && self->reader != NULL)
+    load_page (self, self->group_id, self->period_key);
+  g_object_unref (self);
+}
+
+static void
+edit_cell (ZhWindow      *self,
+           guint          row,
+           guint          column,
+           ZhSessionEdit  edit,
+           const char    *value)
+{
+  const ZhJournalLesson *lesson;
+
+  if (self->session == NULL || self->page == NULL || row >= self->page->n_rows ||
+      column >= self->page->n_lessons)
+    return;
+  lesson = &self->page->lessons[column];
+  zh_session_edit_async (self->session, edit, lesson->id, self->page->rows[row].student_id, value,
+                         work_type_for_lesson (lesson->kind), self->cancellable, edit_ready_cb,
+                         g_object_ref (self));
+}
+
+/* A key typed on a cell: «1»–«5» a mark, «н» an absence, «б», «у», «п» its reason. The cursor
+ * then moves down to the next student, the way a column is filled on paper. */
+static void
+cell_input_cb (ZhGrid     *grid,
+               guint       row,
+               guint       column,
+               const char *text,
+               ZhWindow   *self)
+{
+  g_autofree char *lower = g_utf8_strdown (text, -1);
+  gboolean done = TRUE;
+
+  if (g_strv_contains ((const char *[]) { "1", "2", "3", "4", "5", NULL }, text))
+    edit_cell (self, row, column, ZH_SESSION_EDIT_MARK, text);
+  else if (g_str_equal (lower, "н"))
+    edit_cell (self, row, column, ZH_SESSION_EDIT_ABSENCE, NULL);
+  else if (g_str_equal (lower, "б"))
+    edit_cell (self, row, column, ZH_SESSION_EDIT_ABSENCE_REASON, "ill");
+  else if (g_str_equal (lower, "у"))
+    edit_cell (self, row, column, ZH_SESSION_EDIT_ABSENCE_REASON, "valid");
+  else if (g_str_equal (lower, "п"))
+    edit_cell (self, row, column, ZH_SESSION_EDIT_ABSENCE_REASON, "invalid");
+  else
+    done = FALSE;
+  if (done)
+    gtk_widget_activate_action (GTK_WIDGET (grid), "grid.move-cursor", "(ii)", 0, 1);
+}
+
+/* Backspace or Delete: an absence is taken back; a mark is never deleted by its teacher (002
+ * §5.2) — a correction is the deputy's. */
+static void
+cell_delete_cb (ZhGrid   *grid,
+                guint     row,
+                guint     column,
+                ZhWindow *self)
+{
+  const ZhJournalCell *cell;
+
+  if (self->session == NULL || self->page == NULL || row >= self->page->n_rows ||
+      column >= self->page->n_lessons)
+    return;
+  cell = zh_journal_page_get_cell (self->page, row, column);
+  if (cell->flags & ZH_JOURNAL_CELL_ATTENDANCE)
+    edit_cell (self, row, column, ZH_SESSION_EDIT_CLEAR_ABSENCE, NULL);
+  else if (cell->n_marks > 0)
+    show_toast (self, _("A mark entered in the journal cannot be deleted: the deputy head corrects "
+                        "it, with the reason and the document (002 §7)."));
+}
+
+static void
+show_conflicts_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  ZhWindow *self = ZH_WINDOW (widget);
+
+  if (self->session == NULL)
+    return;
+  show_toast (self, _("Edits in conflict wait in the outbox: open them with “zhurnalctl status” "
+                      "and settle each one."));
+}
+
 /* ---- actions -------------------------------------------------------------------------------- */
 
 static void
@@ -1125,6 +1742,10 @@ zh_window_dispose (GObject *object)
   ZhWindow *self = ZH_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->sign_in_cancellable != NULL)
+    g_cancellable_cancel (self->sign_in_cancellable);
+  g_clear_object (&self->sign_in_cancellable);
+  stop_session (self);
   g_clear_handle_id (&self->scroll_idle, g_source_remove);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
@@ -1152,6 +1773,7 @@ zh_window_finalize (GObject *object)
   g_clear_pointer (&self->page, zh_journal_page_unref);
   g_clear_pointer (&self->matching_classes, g_hash_table_unref);
   g_free (self->query);
+  g_free (self->last_toast);
   g_free (self->group_id);
   g_free (self->period_key);
 
@@ -1187,6 +1809,19 @@ zh_window_class_init (ZhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, grid);
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, lessons_view);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, server_entry);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, login_entry);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, password_entry);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, sign_in_error);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, sign_in_button);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, unlock_entry);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, unlock_error);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, status_box);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, conflicts_button);
+  gtk_widget_class_bind_template_callback (widget_class, sign_in_entry_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, unlock_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
 
@@ -1198,6 +1833,11 @@ zh_window_class_init (ZhWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-lessons", NULL, show_lessons_action);
   gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_action);
+  gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
+  gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
+  gtk_widget_class_install_action (widget_class, "win.show-conflicts", NULL,
+                                   show_conflicts_action);
 }
 
 static void
@@ -1237,6 +1877,20 @@ zh_window_init (ZhWindow *self)
   g_signal_connect_swapped (self->period_dropdown, "notify::selected",
                             G_CALLBACK (period_selected_cb), self);
   setup_lessons (self);
+
+  g_signal_connect (self->grid, "cell-input", G_CALLBACK (cell_input_cb), self);
+  g_signal_connect (self->grid, "cell-delete", G_CALLBACK (cell_delete_cb), self);
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (input_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), keys);
+    gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+    g_signal_connect_swapped (click, "pressed", G_CALLBACK (pointer_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  }
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-page", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-page", FALSE);
@@ -1308,4 +1962,40 @@ _zh_window_set_search (ZhWindow   *self,
 {
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
   search_changed_cb (self);
+}
+
+/* _zh_window_get_last_toast: (nullable): the text of the last toast shown. */
+const char *
+_zh_window_get_last_toast (ZhWindow *self)
+{
+  return self->last_toast;
+}
+
+/* _zh_window_get_session: (transfer none) (nullable): the signed-in account. */
+ZhSession *
+_zh_window_get_session (ZhWindow *self)
+{
+  return self->session;
+}
+
+/* _zh_window_get_main_page: the name of the page the window shows: signin, locked, welcome,
+ * journal. */
+const char *
+_zh_window_get_main_page (ZhWindow *self)
+{
+  return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+/* _zh_window_get_status: the header bar's status text. */
+const char *
+_zh_window_get_status (ZhWindow *self)
+{
+  return gtk_label_get_label (self->status_label);
+}
+
+/* _zh_window_get_sign_in_error: the error under the sign-in form, or "" . */
+const char *
+_zh_window_get_sign_in_error (ZhWindow *self)
+{
+  return gtk_label_get_label (self->sign_in_error);
 }

@@ -14,6 +14,11 @@ ZhWindow *zh_window_new         (ZhApplication *application);
 void      zh_window_open        (ZhWindow      *self,
                                  const char    *database,
                                  const char    *login);
+void      zh_window_start       (ZhWindow      *self);
+void      zh_window_sign_in     (ZhWindow      *self,
+                                 const char    *server_url,
+                                 const char    *login,
+                                 const char    *password);
 gboolean  zh_window_select_page (ZhWindow      *self,
                                  const char    *group_id,
                                  const char    *period_key);
