@@ -1,14 +1,17 @@
 /* bench-server.c: how fast zhurnal-server answers on this machine — journal pages read from the
  * database, unchanged pages answered 304, batch writes, and latency at 50 and 200 connections.
  *
- * It builds a school of the demo's size at scale 3 (≈3,300 students, 132 classes, ≈140,000
- * lessons, ≈1,000,000 marks) with direct SQL in a temporary folder, starts the real
- * `zhurnal-server --data DIR --listen 127.0.0.1:0`, and loads it from this process with a small
- * epoll HTTP/1.1 client: N keep-alive connections, each sending its next request as soon as the
- * answer is in. The client is plain sockets rather than libsoup or wrk so that it costs the
- * shared two cores as little as possible and needs nothing beyond the build.
+ * It measures on the generated demo school (zh-demo.h) at scale 3, seed 1, "today" the current
+ * local date: generated once into a cache folder with its revs and changes feed (what
+ * `zhurnal-server --demo` gives a freshly generated school), reused while it is complete and its
+ * "today" at most a week old, so the edit window is still open for the batch writes. Each run
+ * copies it to a temporary folder, starts the real `zhurnal-server --data COPY --demo --listen
+ * 127.0.0.1:0` (which then only gives the demo logins their password) and loads it from this
+ * process with a small epoll HTTP/1.1 client: N keep-alive connections, each sending its next
+ * request as soon as the answer is in. The client is plain sockets rather than libsoup or wrk so
+ * that it costs the shared two cores as little as possible and needs nothing beyond the build.
  *
- *   bench-server [--seconds N]
+ *   bench-server [--seconds N] [--cache DIR] [--fresh]
  */
 #define G_LOG_DOMAIN "zh-bench"
 
@@ -29,48 +32,42 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "zh-demo.h"
 #include "zh-policy.h"
 #include "zh-server-store.h"
 #include "zh-store.h"
 
-#define N_CLASSES_PER_GRADE 12
-#define N_GRADES 11
-#define N_CLASSES (N_CLASSES_PER_GRADE * N_GRADES)
-#define N_STUDENTS_PER_CLASS 25
-#define N_SUBJECTS 15
-#define N_TEACHERS 100
-#define N_WEEKS_PAST 34
-#define N_WEEKS 36
-#define MARKS_PER_LESSON 8
+#define DEMO_SCALE 3
+#define DEMO_SEED 1
+#define CACHE_MAX_AGE_DAYS 7
 #define BATCH_SIZE 100
 #define TIMEOUT_USEC (5 * G_USEC_PER_SEC)
 
-/* Ids: a kind in the first group, a counter in the last. */
-static void
-make_id (char    *out,
-         guint    kind,
-         guint64  n)
-{
-  g_snprintf (out, 37, "%08x-0000-4000-8000-%012" G_GINT64_MODIFIER "x", kind, n);
-}
-
-enum { K_SCHOOL = 1, K_YEAR, K_PERIOD, K_STAFF, K_CLASS, K_STUDENT, K_ENROLL, K_SUBJECT, K_GROUP,
-       K_MEMBER, K_LESSON, K_MARK, K_ATTENDANCE };
-
-static const int subject_hours[N_SUBJECTS] = { 5, 4, 3, 2, 2, 2, 1, 1, 2, 2, 1, 1, 1, 2, 1 };
-
+/* A journal page: a group and one of its periods. */
 typedef struct
 {
-  char  id[37];
-  char  teacher[37];
-  char  token[32];
-  int   grade;
-  guint class_index;
-} GroupInfo;
+  char group[37];
+  char period[37];
+} Page;
 
-static GroupInfo groups[N_CLASSES * N_SUBJECTS];
-static char periods[4][37];
-static char today[11];
+/* A lesson the batches add marks to: its id, the token of its group's teacher, and the students
+ * on the group's list on its date. */
+typedef struct
+{
+  char   id[37];
+  char   token[48];
+  char (*students)[37];
+  guint  n_students;
+} BatchLesson;
+
+static char *
+format_date (const GDate *date)
+{
+  char out[11];
+
+  g_date_strftime (out, sizeof out, "%Y-%m-%d", date);
+  return g_strdup (out);
+}
 
 static sqlite3_stmt *
 prepare (ZhStore    *store,
@@ -84,266 +81,243 @@ prepare (ZhStore    *store,
   return stmt;
 }
 
-static void
-step (sqlite3_stmt *stmt)
-{
-  int rc = sqlite3_step (stmt);
+/* ---- the dataset --------------------------------------------------------------------------- */
 
-  if (rc != SQLITE_DONE)
-    g_error ("insert: %s", sqlite3_errmsg (sqlite3_db_handle (stmt)));
-  sqlite3_reset (stmt);
+static void
+remove_database (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
 }
 
 static void
-bind_texts (sqlite3_stmt *stmt,
-            ...)
+print_progress (double      fraction,
+                const char *stage,
+                gpointer    user_data)
 {
-  va_list args;
-  const char *text;
-  int i = 1;
+  int *last = user_data;
+  int percent = (int) (fraction * 100);
 
-  va_start (args, stmt);
-  while ((text = va_arg (args, const char *)) != NULL)
-    sqlite3_bind_text (stmt, i++, text, -1, SQLITE_TRANSIENT);
-  va_end (args);
+  if (percent / 10 != *last / 10)
+    {
+      g_printerr ("  %3d %% %s\n", percent, stage);
+      *last = percent;
+    }
 }
 
+/* The demo school in @dir/zhurnal.sqlite, made ready to serve; generated unless the folder holds
+ * a complete one (the marker file "complete" is written last) of this scale and seed whose
+ * "today" is at most CACHE_MAX_AGE_DAYS old. Returns its "today". */
 static char *
-format_date (const GDate *date)
-{
-  char out[11];
-
-  g_date_strftime (out, sizeof out, "%Y-%m-%d", date);
-  return g_strdup (out);
-}
-
-/* The synthetic school (zh-demo.h is not in this tree): every table a journal page reads, with
- * the sizes of the demo school at scale 3. */
-static void
-make_school (const char *path)
+ensure_cache (const char *dir,
+              gboolean    fresh)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZhStore) store = zh_store_open (path, ZH_STORE_FLAGS_BULK_LOAD, &error);
-  g_autoptr(ZhPolicy) policy = zh_policy_new_default ();
-  g_autoptr(GRand) rand = g_rand_new_with_seed (2026);
-  char school[37], year[37], id[37], id2[37], student[37];
-  GDate now_date, start, end, date;
-  g_autofree char *start_text = NULL;
-  g_autofree char *end_text = NULL;
-  sqlite3_stmt *stmt, *mark, *attendance, *lesson;
-  guint64 n_lessons = 0, n_marks = 0;
-  gint64 t0 = g_get_monotonic_time ();
+  g_autofree char *path = g_build_filename (dir, "zhurnal.sqlite", NULL);
+  g_autofree char *marker = g_build_filename (dir, "complete", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
+  g_autoptr(ZhStore) store = NULL;
+  ZhDemoOptions options = { .scale = DEMO_SCALE, .seed = DEMO_SEED, .today = today };
+  ZhDemoStats stats;
+  int last = -10;
+  gint64 t0;
 
-  if (store == NULL)
-    g_error ("%s", error->message);
-  zh_policy_local_date (policy, g_get_real_time () / G_USEC_PER_SEC, &now_date);
-  {
-    g_autofree char *t = format_date (&now_date);
-
-    g_strlcpy (today, t, sizeof today);
-  }
-  /* The year began on the Monday N_WEEKS_PAST weeks ago and runs N_WEEKS weeks. */
-  start = now_date;
-  g_date_subtract_days (&start, g_date_get_weekday (&start) - 1 + 7 * N_WEEKS_PAST);
-  end = start;
-  g_date_add_days (&end, 7 * N_WEEKS - 3);
-  start_text = format_date (&start);
-  end_text = format_date (&end);
-
-  if (!zh_store_lock (store, &error))
-    g_error ("%s", error->message);
-  make_id (school, K_SCHOOL, 1);
-  make_id (year, K_YEAR, 1);
-  stmt = prepare (store, "INSERT INTO school (id, name, full_name) VALUES (?1, 'Школа №3', 'МБОУ «Школа №3»')");
-  bind_texts (stmt, school, NULL);
-  step (stmt);
-  stmt = prepare (store, "INSERT INTO academic_year (id, school_id, name, starts, ends) VALUES (?1, ?2, 'год', ?3, ?4)");
-  bind_texts (stmt, year, school, start_text, end_text, NULL);
-  step (stmt);
-  stmt = prepare (store, "INSERT INTO period (id, year_id, kind, number, starts, ends, grade_from, grade_to) "
-                         "VALUES (?1, ?2, 'quarter', ?3, ?4, ?5, 1, 11)");
-  for (int q = 0; q < 4; q++)
+  if (!fresh && g_file_get_contents (marker, &text, NULL, NULL))
     {
-      GDate a = start, b = start;
-      g_autofree char *a_text = NULL;
-      g_autofree char *b_text = NULL;
+      int scale = 0, year, month, day;
+      guint64 seed = 0;
 
-      g_date_add_days (&a, q * 63);
-      g_date_add_days (&b, q * 63 + 62);
-      a_text = format_date (&a);
-      b_text = format_date (q == 3 ? &end : &b);
-      make_id (periods[q], K_PERIOD, q + 1);
-      bind_texts (stmt, periods[q], year, NULL);
-      sqlite3_bind_int (stmt, 3, q + 1);
-      sqlite3_bind_text (stmt, 4, a_text, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 5, b_text, -1, SQLITE_TRANSIENT);
-      step (stmt);
-    }
-
-  stmt = prepare (store, "INSERT INTO staff (id, school_id, last_name, first_name, roles, login) "
-                         "VALUES (?1, ?2, 'Учитель', ?3, ?4, ?5)");
-  for (int s = 0; s < N_TEACHERS + 3; s++)
-    {
-      static const char * const special[] = { "admin", "deputy", "classteacher" };
-      g_autofree char *first = g_strdup_printf ("№%d", s);
-      g_autofree char *login = g_strdup_printf ("t%d", s);
-      int roles = s >= N_TEACHERS ? (s == N_TEACHERS ? 1 : s == N_TEACHERS + 1 ? 2 : 24) : 16;
-
-      make_id (id, K_STAFF, s);
-      bind_texts (stmt, id, school, first, NULL);
-      sqlite3_bind_int (stmt, 4, roles);
-      sqlite3_bind_text (stmt, 5, s == 0 ? "teacher" : s >= N_TEACHERS ? special[s - N_TEACHERS] : login,
-                         -1, SQLITE_TRANSIENT);
-      step (stmt);
-    }
-
-  stmt = prepare (store, "INSERT INTO subject (id, school_id, name, short_name) VALUES (?1, ?2, ?3, ?3)");
-  for (int s = 0; s < N_SUBJECTS; s++)
-    {
-      g_autofree char *name = g_strdup_printf ("Предмет %d", s + 1);
-
-      make_id (id, K_SUBJECT, s);
-      bind_texts (stmt, id, school, name, NULL);
-      step (stmt);
-    }
-
-  for (guint c = 0; c < N_CLASSES; c++)
-    {
-      int grade = c / N_CLASSES_PER_GRADE + 1;
-      char letter[8];
-      char class_id[37];
-
-      letter[g_unichar_to_utf8 (0x0410 + c % N_CLASSES_PER_GRADE, letter)] = '\0';
-      make_id (class_id, K_CLASS, c);
-      make_id (id2, K_STAFF, c % N_TEACHERS);
-      stmt = prepare (store, "INSERT INTO class (id, year_id, grade, letter, class_teacher_id) VALUES (?1, ?2, ?3, ?4, ?5)");
-      bind_texts (stmt, class_id, year, NULL);
-      sqlite3_bind_int (stmt, 3, grade);
-      sqlite3_bind_text (stmt, 4, letter, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 5, id2, -1, SQLITE_TRANSIENT);
-      step (stmt);
-
-      for (int s = 0; s < N_STUDENTS_PER_CLASS; s++)
+      if (sscanf (text, "scale %d seed %" G_GUINT64_FORMAT " today %d-%d-%d", &scale, &seed, &year, &month,
+                  &day) == 5 && scale == DEMO_SCALE && seed == DEMO_SEED && g_date_valid_dmy (day, month, year))
         {
-          guint n = c * N_STUDENTS_PER_CLASS + s;
-          g_autofree char *last = g_strdup_printf ("Ученик%04u", n);
+          GDate made, now_date;
+          int age;
 
-          make_id (id, K_STUDENT, n);
-          stmt = prepare (store, "INSERT INTO student (id, school_id, last_name, first_name, birth_date, gender) "
-                                 "VALUES (?1, ?2, ?3, 'Имя', '2014-01-01', 'female')");
-          bind_texts (stmt, id, school, last, NULL);
-          step (stmt);
-          make_id (id2, K_ENROLL, n);
-          stmt = prepare (store, "INSERT INTO enrollment (id, student_id, class_id, date_from, reason) "
-                                 "VALUES (?1, ?2, ?3, ?4, 'start')");
-          bind_texts (stmt, id2, id, class_id, start_text, NULL);
-          step (stmt);
-        }
-
-      for (int subject = 0; subject < N_SUBJECTS; subject++)
-        {
-          guint g = c * N_SUBJECTS + subject;
-          GroupInfo *info = &groups[g];
-          char subject_id[37];
-
-          make_id (info->id, K_GROUP, g);
-          make_id (info->teacher, K_STAFF, (c * 7 + subject) % N_TEACHERS);
-          g_snprintf (info->token, sizeof info->token, "bench-%u", (c * 7 + subject) % N_TEACHERS);
-          info->grade = grade;
-          info->class_index = c;
-          make_id (subject_id, K_SUBJECT, subject);
-          stmt = prepare (store, "INSERT INTO study_group (id, class_id, subject_id, teacher_id) VALUES (?1, ?2, ?3, ?4)");
-          bind_texts (stmt, info->id, class_id, subject_id, info->teacher, NULL);
-          step (stmt);
-          for (int s = 0; s < N_STUDENTS_PER_CLASS; s++)
+          g_date_set_dmy (&made, day, month, year);
+          g_date_set_dmy (&now_date, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                          g_date_time_get_year (now));
+          age = g_date_days_between (&made, &now_date);
+          if (age >= 0 && age <= CACHE_MAX_AGE_DAYS)
             {
-              make_id (id, K_MEMBER, (guint64) g * N_STUDENTS_PER_CLASS + s);
-              make_id (id2, K_STUDENT, c * N_STUDENTS_PER_CLASS + s);
-              stmt = prepare (store, "INSERT INTO group_member (id, group_id, student_id, date_from) VALUES (?1, ?2, ?3, ?4)");
-              bind_texts (stmt, id, info->id, id2, start_text, NULL);
-              step (stmt);
+              g_print ("dataset: the demo school in %s (scale %d, seed %d, today %04d-%02d-%02d)\n", dir,
+                       DEMO_SCALE, DEMO_SEED, year, month, day);
+              return format_date (&made);
             }
         }
     }
 
-  /* Lessons of every past week (today's included), with marks and an absence each. */
-  lesson = prepare (store, "INSERT INTO lesson (id, group_id, date, number, topic, teacher_id, topic_entered_at, "
-                           "entered_by) VALUES (?1, ?2, ?3, ?4, 'Тема урока', ?5, ?6, ?5)");
-  mark = prepare (store, "INSERT INTO mark (id, lesson_id, student_id, value, work_type, weight, entered_by, "
-                         "entered_at) VALUES (?1, ?2, ?3, ?4, 'answer', 1, ?5, ?6)");
-  attendance = prepare (store, "INSERT INTO attendance (id, lesson_id, student_id, code, entered_by, entered_at) "
-                               "VALUES (?1, ?2, ?3, 'absent', ?4, ?5)");
-  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
-    {
-      int subject = g % N_SUBJECTS;
-
-      for (int week = 0; week <= N_WEEKS_PAST; week++)
-        for (int k = 0; k < subject_hours[subject]; k++)
-          {
-            g_autofree char *date_text = NULL;
-            g_autoptr(GDateTime) noon = NULL;
-            gint64 at;
-
-            date = start;
-            g_date_add_days (&date, week * 7 + (k + g) % 5);
-            if (g_date_compare (&date, &now_date) > 0)
-              continue;
-            date_text = format_date (&date);
-            noon = g_date_time_new_utc (g_date_get_year (&date), g_date_get_month (&date),
-                                        g_date_get_day (&date), 9, 0, 0);
-            at = g_date_time_to_unix (noon);
-            make_id (id, K_LESSON, n_lessons++);
-            bind_texts (lesson, id, groups[g].id, date_text, NULL);
-            sqlite3_bind_int (lesson, 4, (subject + k) % 7 + 1);
-            sqlite3_bind_text (lesson, 5, groups[g].teacher, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64 (lesson, 6, at);
-            step (lesson);
-            for (int m = 0; m < (groups[g].grade == 1 ? 0 : MARKS_PER_LESSON); m++)
-              {
-                char value[2] = { (char) ('2' + g_rand_int_range (rand, 0, 4)), '\0' };
-
-                make_id (id2, K_MARK, n_marks++);
-                make_id (student, K_STUDENT, groups[g].class_index * N_STUDENTS_PER_CLASS +
-                                             g_rand_int_range (rand, 0, N_STUDENTS_PER_CLASS));
-                bind_texts (mark, id2, id, student, value, groups[g].teacher, NULL);
-                sqlite3_bind_int64 (mark, 6, at);
-                step (mark);
-              }
-            make_id (id2, K_ATTENDANCE, n_lessons);
-            make_id (student, K_STUDENT, groups[g].class_index * N_STUDENTS_PER_CLASS +
-                                         g_rand_int_range (rand, 0, N_STUDENTS_PER_CLASS));
-            bind_texts (attendance, id2, id, student, groups[g].teacher, NULL);
-            sqlite3_bind_int64 (attendance, 5, at);
-            step (attendance);
-          }
-    }
-  if (!zh_store_unlock (store, ZH_STORE_UNLOCK_COMMIT, &error))
+  g_unlink (marker);
+  remove_database (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    g_error ("cannot create %s: %s", dir, g_strerror (errno));
+  g_print ("dataset: generating the demo school into %s (scale %d, seed %d, today %s)\n", dir, DEMO_SCALE,
+           DEMO_SEED, today);
+  store = zh_store_open (path, ZH_STORE_FLAGS_BULK_LOAD, &error);
+  if (store == NULL || !zh_demo_generate (store, &options, print_progress, &last, &stats, &error))
     g_error ("%s", error->message);
-  g_print ("school: %u classes, %u students, %u groups, %" G_GUINT64_FORMAT " lessons, %"
-           G_GUINT64_FORMAT " marks (%.1f s)\n", N_CLASSES, N_CLASSES * N_STUDENTS_PER_CLASS,
-           (guint) G_N_ELEMENTS (groups), n_lessons, n_marks, (g_get_monotonic_time () - t0) / 1e6);
+  g_print ("dataset: generated in %.1f s; ", stats.seconds);
 
+  /* What `zhurnal-server --demo` does to a freshly generated school, once here rather than in
+   * every run: revs and the changes feed for every row. */
   t0 = g_get_monotonic_time ();
-  if (!zh_server_prepare_demo (store, &error))
+  if (!zh_server_prepare_demo (store, &error) || !zh_store_exec (store, "ANALYZE", &error) ||
+      !zh_store_exec (store, "PRAGMA wal_checkpoint(TRUNCATE)", &error))
     g_error ("%s", error->message);
-  /* A session per staff member, so no request waits for Argon2id. */
-  if (!zh_store_lock (store, &error))
+  g_clear_object (&store);
+  g_print ("revs and changes feed in %.1f s\n", (g_get_monotonic_time () - t0) / 1e6);
+
+  g_free (text);
+  text = g_strdup_printf ("scale %d seed %d today %s\n", DEMO_SCALE, DEMO_SEED, today);
+  if (!g_file_set_contents (marker, text, -1, &error))
+    g_error ("%s", error->message);
+  return g_steal_pointer (&today);
+}
+
+/* Row counts of the entity tables and the changes feed, on one line. */
+static void
+print_row_counts (ZhStore *store)
+{
+  g_autoptr(GString) line = g_string_new ("rows:");
+
+  for (guint i = 0; zh_entities[i] != NULL; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", zh_entities[i]->table);
+      sqlite3_stmt *stmt = prepare (store, sql);
+
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        g_string_append_printf (line, "%s %s %" G_GINT64_FORMAT, i > 0 ? "," : "", zh_entities[i]->table,
+                                (gint64) sqlite3_column_int64 (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+  {
+    sqlite3_stmt *stmt = prepare (store, "SELECT count(*) FROM change");
+
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      g_string_append_printf (line, ", change %" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 0));
+    sqlite3_reset (stmt);
+  }
+  g_print ("%s\n", line->str);
+}
+
+/* Every journal page that has begun: each group with each quarter or half-year of its grade and
+ * year whose start is not after @today — both years, so the previous year's complete pages too. */
+static GArray *
+read_pages (ZhStore    *store,
+            const char *today)
+{
+  GArray *pages = g_array_new (FALSE, FALSE, sizeof (Page));
+  sqlite3_stmt *stmt = prepare (store,
+                                "SELECT g.id, p.id FROM study_group g JOIN class c ON c.id = g.class_id "
+                                "JOIN period p ON p.year_id = c.year_id AND c.grade BETWEEN p.grade_from AND p.grade_to "
+                                "WHERE p.kind IN ('quarter', 'half') AND p.starts <= ?1 ORDER BY g.rowid, p.starts");
+
+  sqlite3_bind_text (stmt, 1, today, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      Page page;
+
+      g_strlcpy (page.group, (const char *) sqlite3_column_text (stmt, 0), sizeof page.group);
+      g_strlcpy (page.period, (const char *) sqlite3_column_text (stmt, 1), sizeof page.period);
+      g_array_append_val (pages, page);
+    }
+  sqlite3_reset (stmt);
+  return pages;
+}
+
+/* The lessons batches may add marks to, as the group's own teacher would: dated from six days
+ * before the service's date to the dataset's today (marks are entered on the day of the lesson or
+ * later and within the edit window, 004 §3.6), not substituted, in grades with marks (000 §3.11)
+ * and not in a pass/fail subject (ОРКСЭ). Fills @teachers with their teachers' staff ids. */
+static GArray *
+read_batch_lessons (ZhStore    *store,
+                    const char *from,
+                    const char *to,
+                    GHashTable *teachers)
+{
+  GArray *lessons = g_array_new (FALSE, TRUE, sizeof (BatchLesson));
+  sqlite3_stmt *stmt = prepare (store,
+                                "SELECT l.id, g.teacher_id, l.date, l.group_id FROM lesson l "
+                                "JOIN study_group g ON g.id = l.group_id JOIN class c ON c.id = g.class_id "
+                                "WHERE l.date BETWEEN ?1 AND ?2 AND l.substitute = 0 AND g.teacher_id IS NOT NULL "
+                                "AND c.grade >= 2 AND NOT EXISTS (SELECT 1 FROM period_mark pm "
+                                "WHERE pm.group_id = g.id AND pm.value IN ('pass', 'fail')) ORDER BY l.rowid");
+  sqlite3_stmt *members = prepare (store,
+                                   "SELECT student_id FROM group_member WHERE group_id = ?1 AND date_from <= ?2 "
+                                   "AND (date_to IS NULL OR date_to >= ?2) ORDER BY rowid");
+
+  sqlite3_bind_text (stmt, 1, from, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, to, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      BatchLesson lesson = { 0 };
+      const char *teacher = (const char *) sqlite3_column_text (stmt, 1);
+      GArray *students = g_array_new (FALSE, FALSE, 37);
+
+      g_strlcpy (lesson.id, (const char *) sqlite3_column_text (stmt, 0), sizeof lesson.id);
+      g_snprintf (lesson.token, sizeof lesson.token, "bench-%s", teacher);
+      g_hash_table_add (teachers, g_strdup (teacher));
+      sqlite3_bind_text (members, 1, (const char *) sqlite3_column_text (stmt, 3), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (members, 2, (const char *) sqlite3_column_text (stmt, 2), -1, SQLITE_TRANSIENT);
+      while (sqlite3_step (members) == SQLITE_ROW)
+        {
+          char student[37];
+
+          g_strlcpy (student, (const char *) sqlite3_column_text (members, 0), sizeof student);
+          g_array_append_val (students, student);
+        }
+      sqlite3_reset (members);
+      lesson.n_students = students->len;
+      lesson.students = (char (*)[37]) (gpointer) g_array_free (students, FALSE);
+      if (lesson.n_students > 0)
+        g_array_append_val (lessons, lesson);
+      else
+        g_free (lesson.students);
+    }
+  sqlite3_reset (stmt);
+  return lessons;
+}
+
+/* Bench only: a session for each of @teachers in the copy, the token "bench-STAFF_ID", as a
+ * sign-in would leave it. Only the four demo logins have a password, and signing in a hundred and
+ * more teachers would cost as many Argon2id hashes and trip the sign-in limits. */
+static void
+write_sessions (const char *path,
+                GHashTable *teachers)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhStore) store = zh_store_open (path, ZH_STORE_FLAGS_NO_CREATE, &error);
+  GHashTableIter iter;
+  gpointer key;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  sqlite3_stmt *stmt;
+
+  if (store == NULL || !zh_store_lock (store, &error))
     g_error ("%s", error->message);
   stmt = prepare (store, "INSERT INTO session (token_hash, staff_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)");
-  for (int s = 0; s < N_TEACHERS; s++)
+  g_hash_table_iter_init (&iter, teachers);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      g_autofree char *token = g_strdup_printf ("bench-%d", s);
+      g_autofree char *token = g_strdup_printf ("bench-%s", (const char *) key);
       g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
 
-      make_id (id, K_STAFF, s);
-      bind_texts (stmt, hash, id, NULL);
-      sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
-      sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC + 12 * 3600);
-      step (stmt);
+      sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, now);
+      sqlite3_bind_int64 (stmt, 4, now + 12 * 3600);
+      if (!zh_store_step_done (store, stmt, &error))
+        g_error ("%s", error->message);
     }
-  if (!zh_store_unlock (store, ZH_STORE_UNLOCK_COMMIT, &error) || !zh_store_exec (store, "ANALYZE", &error))
+  if (!zh_store_unlock (store, ZH_STORE_UNLOCK_COMMIT, &error) ||
+      !zh_store_exec (store, "PRAGMA wal_checkpoint(TRUNCATE)", &error))
     g_error ("%s", error->message);
-  g_print ("revs, changes feed and sessions: %.1f s\n", (g_get_monotonic_time () - t0) / 1e6);
 }
 
 /* ---- the load generator -------------------------------------------------------------------- */
@@ -364,20 +338,21 @@ typedef struct
 
 typedef struct
 {
-  LoadKind   kind;
-  guint16    port;
-  GRand     *rand;
-  GArray    *latencies;   /* gint64 µs of the answers after the warm-up */
-  guint64    answers;
-  guint64    errors;
-  guint64    timeouts;
-  guint64    ops;
-  gboolean   counting;
-  char     **etags;       /* LOAD_NOT_MODIFIED: tag of each page */
-  char     **lessons;     /* LOAD_BATCH: a lesson of this week of each group, or NULL */
-  guint     *page_group;
-  guint     *page_period;
-  guint      n_pages;
+  LoadKind     kind;
+  guint16      port;
+  GRand       *rand;
+  GArray      *latencies;   /* gint64 µs of the answers after the warm-up */
+  guint64      answers;
+  guint64      errors;
+  guint64      timeouts;
+  guint64      ops;
+  gboolean     counting;
+  const char  *reader_token; /* the deputy's: journal pages */
+  const Page  *pages;
+  guint        n_pages;
+  char       **etags;       /* LOAD_NOT_MODIFIED: tag of each page */
+  BatchLesson *lessons;     /* LOAD_BATCH */
+  guint        n_lessons;
 } Load;
 
 static void
@@ -390,47 +365,37 @@ append_request (Load    *load,
   if (load->kind == LOAD_BATCH && batch_ok)
     {
       g_autoptr(GString) body = g_string_sized_new (BATCH_SIZE * 400);
-      guint g;
-      char lesson[37];
-      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-      g_autofree char *at = NULL;
+      const BatchLesson *lesson = &load->lessons[g_rand_int_range (load->rand, 0, load->n_lessons)];
+      g_autofree char *at = zh_time_to_iso8601 (g_get_real_time () / G_USEC_PER_SEC);
 
-      /* A group of grade 2 or more (grade 1 has no marks) with a lesson this week, asked from
-       * the service before the run (lesson_this_week). */
-      do
-        g = g_rand_int_range (load->rand, 0, G_N_ELEMENTS (groups));
-      while (load->lessons[g] == NULL);
-      g_strlcpy (lesson, load->lessons[g], sizeof lesson);
-      at = zh_time_to_iso8601 (now);
+      /* 100 new marks by the group's teacher in one lesson, for students on its list. */
       g_string_append (body, "{\"operations\":[");
       for (int i = 0; i < BATCH_SIZE; i++)
         {
           g_autofree char *op_id = zh_uuid_new ();
           g_autofree char *mark_id = zh_uuid_new ();
-          char student[37];
+          const char *student = lesson->students[g_rand_int_range (load->rand, 0, lesson->n_students)];
 
-          make_id (student, K_STUDENT, groups[g].class_index * N_STUDENTS_PER_CLASS +
-                                       g_rand_int_range (load->rand, 0, N_STUDENTS_PER_CLASS));
           g_string_append_printf (body, "%s{\"op_id\":\"%s\",\"entity\":\"mark\",\"action\":\"put\",\"id\":\"%s\","
                                   "\"base_rev\":0,\"value\":{\"id\":\"%s\",\"lesson_id\":\"%s\",\"student_id\":\"%s\","
                                   "\"value\":\"%d\",\"work_type\":\"answer\",\"weight\":1,\"entered_at\":\"%s\"}}",
-                                  i > 0 ? "," : "", op_id, mark_id, mark_id, lesson, student,
+                                  i > 0 ? "," : "", op_id, mark_id, mark_id, lesson->id, student,
                                   2 + g_rand_int_range (load->rand, 0, 4), at);
         }
       g_string_append (body, "]}");
       g_string_append_printf (conn->out, "POST /api/v1/batch HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                               "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
-                              "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n", groups[g].token, body->len);
+                              "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n", lesson->token, body->len);
       g_string_append_len (conn->out, body->str, body->len);
     }
   else
     {
       guint page = g_rand_int_range (load->rand, 0, load->n_pages);
-      guint g = load->page_group[page];
 
       conn->page = page;
       g_string_append_printf (conn->out, "GET /api/v1/journal?group=%s&period=%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              "Authorization: Bearer bench-0\r\n", groups[g].id, periods[load->page_period[page]]);
+                              "Authorization: Bearer %s\r\n", load->pages[page].group, load->pages[page].period,
+                              load->reader_token);
       if (load->kind == LOAD_NOT_MODIFIED && load->etags[page] != NULL)
         g_string_append_printf (conn->out, "If-None-Match: %s\r\n", load->etags[page]);
       g_string_append (conn->out, "\r\n");
@@ -687,74 +652,77 @@ report (const char *name,
   load->answers = load->errors = load->timeouts = load->ops = 0;
 }
 
-/* One blocking GET; its status and, through @etag, its tag. */
+
+/* One blocking request on its own connection; its status, and through @etag its tag and through
+ * @body its body (NUL-terminated). */
 static int
-get_once (guint16     port,
-          const char *path,
-          char      **etag)
+request_once (guint16      port,
+              const char  *method,
+              const char  *path,
+              const char  *token,
+              const char  *json,
+              char       **etag,
+              char       **body)
 {
   int fd = connect_to (port);
   g_autoptr(GByteArray) in = g_byte_array_new ();
-  g_autofree char *request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer bench-0\r\n"
-                                              "Connection: close\r\n\r\n", path);
+  g_autoptr(GString) request = g_string_new (NULL);
   char buffer[65536];
   ssize_t got;
   int status = 0;
   gsize length;
-  const char *body;
+  const char *start;
 
+  g_string_append_printf (request, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", method, path);
+  if (token != NULL)
+    g_string_append_printf (request, "Authorization: Bearer %s\r\n", token);
+  if (json != NULL)
+    g_string_append_printf (request, "Content-Type: application/json\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n",
+                            strlen (json));
+  g_string_append_printf (request, "\r\n%s", json != NULL ? json : "");
   fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
-  if (send (fd, request, strlen (request), MSG_NOSIGNAL) < 0)
+  if (send (fd, request->str, request->len, MSG_NOSIGNAL) < 0)
     g_error ("send: %s", g_strerror (errno));
   while ((got = recv (fd, buffer, sizeof buffer, 0)) > 0)
     g_byte_array_append (in, (guint8 *) buffer, got);
   close (fd);
-  if (parse_answer (in, &status, &length, &body) && etag != NULL)
+  if (!parse_answer (in, &status, &length, &start))
+    return 0;
+  if (etag != NULL)
     {
-      g_autofree char *head = g_strndup ((const char *) in->data, body - (const char *) in->data);
+      g_autofree char *head = g_strndup ((const char *) in->data, start - (const char *) in->data);
       const char *e = strstr (head, "ETag: ");
 
       if (e != NULL)
         *etag = g_strndup (e + 6, strcspn (e + 6, "\r"));
     }
+  if (body != NULL)
+    *body = g_strndup (start, length - (start - (const char *) in->data));
   return status;
 }
 
-/* The id of a lesson of group @g on a weekday of this week up to today, asked from the service. */
+/* Sign in through the service as the demo account @login; its token. */
 static char *
-lesson_this_week (guint16 port,
-                  guint   g)
+sign_in (guint16     port,
+         const char *login)
 {
-  g_autofree char *path = NULL;
-  int fd = connect_to (port);
-  g_autoptr(GByteArray) in = g_byte_array_new ();
-  g_autofree char *request = NULL;
-  char buffer[65536];
-  ssize_t got;
-  const char *id;
+  g_autofree char *json = g_strdup_printf ("{\"login\":\"%s\",\"password\":\"demo\"}", login);
+  g_autofree char *body = NULL;
+  int status = request_once (port, "POST", "/api/v1/session", NULL, json, NULL, &body);
+  const char *token = body != NULL ? strstr (body, "\"token\":\"") : NULL;
 
-  /* Lessons within the edit window: from six days ago. */
-  {
-    GDate d;
-    char from[11];
+  if (status != 201 || token == NULL)
+    g_error ("signing in as %s: %d %s", login, status, body != NULL ? body : "");
+  return g_strndup (token + 9, strcspn (token + 9, "\""));
+}
 
-    g_date_set_parse (&d, today);
-    g_date_subtract_days (&d, 6);
-    g_date_strftime (from, sizeof from, "%Y-%m-%d", &d);
-    g_free (path);
-    path = g_strdup_printf ("/api/v1/lessons?group=%s&from=%s&to=%s&limit=1", groups[g].id, from, today);
-  }
-  request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer bench-0\r\n"
-                             "Connection: close\r\n\r\n", path);
-  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
-  if (send (fd, request, strlen (request), MSG_NOSIGNAL) < 0)
-    g_error ("send: %s", g_strerror (errno));
-  while ((got = recv (fd, buffer, sizeof buffer, 0)) > 0)
-    g_byte_array_append (in, (guint8 *) buffer, got);
-  close (fd);
-  g_byte_array_append (in, (guint8 *) "", 1);
-  id = strstr ((const char *) in->data, "\"items\":[{\"id\":\"");
-  return id != NULL ? g_strndup (id + 16, 36) : NULL;
+static void
+print_load_average (void)
+{
+  g_autofree char *loadavg = NULL;
+
+  g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL);
+  g_print ("load average %s", loadavg != NULL ? loadavg : "?\n");
 }
 
 int
@@ -763,17 +731,32 @@ main (int    argc,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autofree char *cache = NULL;
+  g_autofree char *today = NULL;
+  g_autofree char *cache_path = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *reader_token = NULL;
   g_autoptr(GSubprocess) server = NULL;
   g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
+  g_autoptr(GArray) pages = NULL;
+  g_autoptr(GArray) lessons = NULL;
+  g_autoptr(GHashTable) teachers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(ZhPolicy) policy = zh_policy_new_default ();
+  g_autofree Page *held = NULL;
+  gboolean fresh = FALSE;
   double seconds = 8;
-  guint16 port;
+  guint16 port = 0;
+  guint64 page_bytes = 0;
   Load load = { 0 };
-  guint n_pages = G_N_ELEMENTS (groups) * 4;
+  gint64 t0;
   GOptionEntry entries[] = {
     { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "Seconds each measurement runs", "N" },
+    { "cache", 0, 0, G_OPTION_ARG_FILENAME, &cache, "Folder of the generated demo school "
+      "(default: the user's cache folder)", "DIR" },
+    { "fresh", 0, 0, G_OPTION_ARG_NONE, &fresh, "Generate the demo school again", NULL },
     { NULL }
   };
 
@@ -784,97 +767,140 @@ main (int    argc,
       return 2;
     }
   signal (SIGPIPE, SIG_IGN);
+  print_load_average ();
 
+  if (cache == NULL)
+    cache = g_build_filename (g_get_user_cache_dir (), "zhurnal", "bench-server-scale3", NULL);
+  today = ensure_cache (cache, fresh);
+  cache_path = g_build_filename (cache, "zhurnal.sqlite", NULL);
+
+  /* What the load asks for, read from the pristine cache. Batches go to lessons from six days
+   * before the service's date up to the dataset's today. */
+  {
+    g_autoptr(ZhStore) store = zh_store_open (cache_path, ZH_STORE_FLAGS_READ_ONLY, &error);
+    GDate service_date;
+    GDate dataset_date;
+
+    if (store == NULL)
+      g_error ("%s", error->message);
+    print_row_counts (store);
+    zh_policy_local_date (policy, g_get_real_time () / G_USEC_PER_SEC, &service_date);
+    g_date_set_parse (&dataset_date, today);
+    to = format_date (g_date_compare (&dataset_date, &service_date) < 0 ? &dataset_date : &service_date);
+    g_date_subtract_days (&service_date, 6);
+    from = format_date (&service_date);
+    pages = read_pages (store, today);
+    lessons = read_batch_lessons (store, from, to, teachers);
+  }
+  if (pages->len == 0 || lessons->len == 0)
+    g_error ("the dataset has %u journal pages and %u lessons from %s to %s for the batches", pages->len,
+             lessons->len, from, to);
+  g_print ("%u journal pages (groups x begun quarters and half-years of both years); batches in %u lessons "
+           "from %s to %s by %u teachers\n", pages->len, lessons->len, from, to, g_hash_table_size (teachers));
+
+  /* The service writes to its data, so it runs on a copy. */
   dir = g_dir_make_tmp ("zh-bench-XXXXXX", &error);
   if (dir == NULL)
     g_error ("%s", error->message);
   path = g_build_filename (dir, "zhurnal.sqlite", NULL);
-  make_school (path);
+  t0 = g_get_monotonic_time ();
+  {
+    g_autoptr(GFile) source = g_file_new_for_path (cache_path);
+    g_autoptr(GFile) target = g_file_new_for_path (path);
 
+    if (!g_file_copy (source, target, G_FILE_COPY_NONE, NULL, NULL, NULL, &error))
+      g_error ("%s", error->message);
+  }
+  write_sessions (path, teachers);
+  g_print ("copied to %s with %u teachers' sessions in %.1f s\n", dir, g_hash_table_size (teachers),
+           (g_get_monotonic_time () - t0) / 1e6);
+
+  /* --demo on a school that has its revs only gives the demo logins their password. */
+  t0 = g_get_monotonic_time ();
   server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, ZH_SERVER_PROGRAM, "--data", dir,
-                             "--listen", "127.0.0.1:0", NULL);
+                             "--listen", "127.0.0.1:0", "--demo", NULL);
   if (server == NULL)
     g_error ("%s", error->message);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  if (line == NULL || !g_str_has_prefix (line, "Listening on http://127.0.0.1:"))
-    g_error ("the service did not start: %s", line != NULL ? line : error->message);
-  port = (guint16) atoi (strrchr (line, ':') + 1);
-  g_print ("service on port %u; %.0f s per measurement after a 1 s warm-up; load average ", port, seconds);
-  {
-    g_autofree char *loadavg = NULL;
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
 
-    g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL);
-    g_print ("%s", loadavg != NULL ? loadavg : "?\n");
-  }
+      if (line == NULL)
+        g_error ("the service did not start: %s", error != NULL ? error->message : "no output");
+      if (g_str_has_prefix (line, "Listening on http://127.0.0.1:"))
+        {
+          port = (guint16) atoi (strrchr (line, ':') + 1);
+          break;
+        }
+    }
+  reader_token = sign_in (port, "deputy");
+  g_print ("service on port %u, started in %.1f s; %.0f s per measurement after a 1 s warm-up; ", port,
+           (g_get_monotonic_time () - t0) / 1e6, seconds);
+  print_load_average ();
 
   load.port = port;
   load.rand = g_rand_new_with_seed (7);
-  load.n_pages = n_pages;
-  load.page_group = g_new0 (guint, n_pages);
-  load.page_period = g_new0 (guint, n_pages);
-  for (guint p = 0; p < n_pages; p++)
-    {
-      load.page_group[p] = p / 4;
-      load.page_period[p] = p % 4;
-    }
+  load.reader_token = reader_token;
+  load.pages = (const Page *) (gpointer) pages->data;
+  load.n_pages = pages->len;
 
   g_print ("\n| %-28s | %5s | %10s | %8s | %8s | %6s | %8s | %-22s |\n", "measurement", "conns", "per second",
            "p50 ms", "p99 ms", "errors", "timeouts", "target");
   g_print ("|------------------------------|-------|------------|----------|----------|--------|----------|------------------------|\n");
 
-  /* Journal pages from the database: random groups and quarters among ~8,000 pages, far more
-   * than the 512 bodies the service keeps, so nearly every answer is built from SQLite. */
+  /* Journal pages from the database: random pages among all, far more than the 512 bodies the
+   * service keeps, so nearly every answer is built from SQLite. */
   load.kind = LOAD_JOURNAL;
   run_load (&load, 50, seconds);
   report ("journal page, from database", &load, 50, seconds, ">= 3000/s, p99 < 50 ms");
   run_load (&load, 200, seconds);
   report ("journal page, from database", &load, 200, seconds, "no errors or timeouts");
 
-  /* Unchanged pages: 256 pages whose tags the client holds. */
+  /* Unchanged pages: 256 random pages whose tags the client holds. */
   load.kind = LOAD_NOT_MODIFIED;
-  load.n_pages = 256;
-  load.etags = g_new0 (char *, G_N_ELEMENTS (groups) + 1);
+  load.n_pages = MIN (256, pages->len);
+  held = g_new (Page, load.n_pages);
+  load.etags = g_new0 (char *, load.n_pages);
   for (guint p = 0; p < load.n_pages; p++)
     {
       g_autofree char *page_path = NULL;
-      guint page = g_rand_int_range (load.rand, 0, n_pages);
+      g_autofree char *page_body = NULL;
 
-      load.page_group[p] = page / 4;
-      load.page_period[p] = page % 4;
-      page_path = g_strdup_printf ("/api/v1/journal?group=%s&period=%s", groups[load.page_group[p]].id,
-                                   periods[load.page_period[p]]);
-      if (get_once (port, page_path, &load.etags[p]) != 200)
-        g_error ("no page %s", page_path);
+      held[p] = g_array_index (pages, Page, g_rand_int_range (load.rand, 0, pages->len));
+      page_path = g_strdup_printf ("/api/v1/journal?group=%s&period=%s", held[p].group, held[p].period);
+      if (request_once (port, "GET", page_path, reader_token, NULL, &load.etags[p], &page_body) != 200 ||
+          load.etags[p] == NULL)
+        g_error ("no page or no tag for %s", page_path);
+      page_bytes += strlen (page_body);
     }
+  load.pages = held;
   run_load (&load, 50, seconds);
   report ("journal page, 304 (ETag)", &load, 50, seconds, ">= 10000/s");
   run_load (&load, 200, seconds);
   report ("journal page, 304 (ETag)", &load, 200, seconds, "no errors or timeouts");
   for (guint p = 0; p < load.n_pages; p++)
-    g_clear_pointer (&load.etags[p], g_free);
+    g_free (load.etags[p]);
+  g_clear_pointer (&load.etags, g_free);
 
-  /* Batches of 100 new marks by the group's teacher, in a lesson of this week. */
+  /* Batches of 100 new marks by the group's teacher in a lesson of the last days. */
   load.kind = LOAD_BATCH;
-  load.lessons = g_new0 (char *, G_N_ELEMENTS (groups));
-  for (guint g = 0; g < G_N_ELEMENTS (groups); g += 3)
-    if (groups[g].grade > 1)
-      load.lessons[g] = lesson_this_week (port, g);
+  load.lessons = (BatchLesson *) (gpointer) lessons->data;
+  load.n_lessons = lessons->len;
   run_load (&load, 50, seconds);
   report ("batch of 100 marks: ops", &load, 50, seconds, ">= 2000 ops/s");
   run_load (&load, 200, seconds);
   report ("batch of 100 marks: ops", &load, 200, seconds, "no errors or timeouts");
+  g_print ("\nthe %u pages held for the 304s: %.0f KB a page on average; at the end: ", MIN (256, pages->len),
+           page_bytes / 1024.0 / MIN (256, pages->len));
+  print_load_average ();
 
   g_subprocess_send_signal (server, SIGTERM);
   g_subprocess_wait (server, NULL, NULL);
-  {
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-    g_unlink (path);
-    g_unlink (wal);
-    g_unlink (shm);
-    g_rmdir (dir);
-  }
+  remove_database (path);
+  g_rmdir (dir);
+  for (guint i = 0; i < lessons->len; i++)
+    g_free (g_array_index (lessons, BatchLesson, i).students);
+  g_rand_free (load.rand);
   return 0;
 }

@@ -1,0 +1,557 @@
+/* zh-session.c: ZhSession — the signed-in account: client, offline copy, background sync and the
+ * local edits (zh-session.h).
+ *
+ * The idle lock checks the password again. Online that is a new sign-in; offline no password can
+ * be checked against the service, and none is ever written to disk, so the session keeps a salted
+ * SHA-256 of the password it was opened with — in memory only, for the life of the session — and
+ * the lock compares against it. A session opened from a kept token (no password typed since the
+ * app started) has no such hash; its lock asks the service, and offline it cannot be unlocked
+ * except by signing out. */
+#define G_LOG_DOMAIN "zhurnal"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "zh-session.h"
+
+struct _ZhSession
+{
+  GObject    parent_instance;
+
+  ZhAccount *account;
+  ZhClient  *client;
+  ZhOffline *offline;         /* the main thread's: the sync's counts */
+  ZhSync    *sync;
+  gboolean   signed_in_offline;
+  char      *salt;
+  char      *password_hash;   /* salted SHA-256 of the password, in memory only */
+
+  GMutex     edit_lock;       /* one edit at a time, in workers, on edit_offline */
+  ZhOffline *edit_offline;    /* a read-write connection of the edits' own */
+};
+
+G_DEFINE_FINAL_TYPE (ZhSession, zh_session, G_TYPE_OBJECT)
+
+static void
+zh_session_dispose (GObject *object)
+{
+  ZhSession *self = ZH_SESSION (object);
+
+  if (self->sync != NULL)
+    zh_sync_stop (self->sync);
+  g_clear_object (&self->sync);
+
+  G_OBJECT_CLASS (zh_session_parent_class)->dispose (object);
+}
+
+static void
+zh_session_finalize (GObject *object)
+{
+  ZhSession *self = ZH_SESSION (object);
+
+  g_clear_object (&self->edit_offline);
+  g_clear_object (&self->offline);
+  g_clear_object (&self->client);
+  g_clear_object (&self->account);
+  g_free (self->salt);
+  g_free (self->password_hash);
+  g_mutex_clear (&self->edit_lock);
+
+  G_OBJECT_CLASS (zh_session_parent_class)->finalize (object);
+}
+
+static void
+zh_session_class_init (ZhSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = zh_session_dispose;
+  object_class->finalize = zh_session_finalize;
+}
+
+static void
+zh_session_init (ZhSession *self)
+{
+  g_mutex_init (&self->edit_lock);
+}
+
+static char *
+hash_password (const char *salt,
+               const char *password)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  g_checksum_update (checksum, (const guchar *) salt, -1);
+  g_checksum_update (checksum, (const guchar *) password, -1);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+static void
+remember_password (ZhSession  *self,
+                   const char *password)
+{
+  g_free (self->salt);
+  self->salt = g_strdup_printf ("%08x%08x%08x%08x", g_random_int (), g_random_int (),
+                                g_random_int (), g_random_int ());
+  g_free (self->password_hash);
+  self->password_hash = hash_password (self->salt, password);
+}
+
+/* ---- opening -------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  ZhSession *session;
+  ZhStaff   *staff;      /* the service's answer to the sign-in; NULL offline */
+  char      *token;
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_clear_object (&data->session);
+  g_clear_pointer (&data->staff, zh_staff_free);
+  if (data->token != NULL)
+    memset (data->token, 0, strlen (data->token));
+  g_free (data->token);
+  g_free (data);
+}
+
+/* In a worker: opens the copy (twice: the sync's and the edits'), records the sign-in. */
+static void
+open_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  OpenData *data = task_data;
+  ZhSession *self = data->session;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notice = NULL;
+  ZhTokenStore where = ZH_TOKEN_STORE_NONE;
+
+  if (data->token == NULL)
+    {
+      data->token = zh_account_lookup_token (self->account, &where, &error);
+      if (data->token == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+  self->offline = zh_account_open_offline (self->account, &error);
+  if (self->offline == NULL ||
+      (data->staff != NULL &&
+       (!zh_offline_set_account (self->offline, zh_account_get_server_url (self->account),
+                                 data->staff, &error) ||
+        !zh_account_store_token (self->account, data->token, &where, &notice, &error))) ||
+      !zh_account_make_current (self->account, &error) ||
+      (self->edit_offline = zh_offline_open_path (zh_offline_get_path (self->offline),
+                                                  &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (notice != NULL)
+    g_message ("%s", notice);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+open_in_worker (GTask *task)
+{
+  g_task_run_in_thread (task, open_thread);
+  g_object_unref (task);
+}
+
+static void
+login_ready_cb (GObject      *source,
+                GAsyncResult *res,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OpenData *data = g_task_get_task_data (task);
+  ZhSession *self = data->session;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  data->staff = zh_client_login_finish (self->client, res, NULL, &error);
+  if (data->staff != NULL)
+    {
+      data->token = g_strdup (zh_client_get_token (self->client));
+      open_in_worker (g_steal_pointer (&task));
+      return;
+    }
+  /* The service away: a kept session and copy of this account open offline (issue 6 §1). */
+  if (g_error_matches (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_NETWORK) ||
+      g_error_matches (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_SERVER))
+    {
+      path = g_strdup (zh_account_get_offline_path (self->account));
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          self->signed_in_offline = TRUE;
+          open_in_worker (g_steal_pointer (&task));
+          return;
+        }
+    }
+  if (g_error_matches (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_UNAUTHORIZED))
+    {
+      g_task_return_new_error (task, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_UNAUTHORIZED, "%s",
+                               _("Wrong login or password."));
+      return;
+    }
+  if (g_error_matches (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_NETWORK))
+    {
+      g_task_return_new_error (task, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_NETWORK,
+                               _("The service at %s cannot be reached, and this computer has no "
+                                 "offline copy of %s’s journal: check the address and the "
+                                 "network."),
+                               zh_account_get_server_url (self->account),
+                               zh_account_get_login (self->account));
+      return;
+    }
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/* zh_session_sign_in_async: signs @login in at @server_url with @password (offline with the kept
+ * session when the service cannot be reached), then opens the account's offline copy. */
+void
+zh_session_sign_in_async (const char          *server_url,
+                          const char          *login,
+                          const char          *password,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  OpenData *data = g_new0 (OpenData, 1);
+  ZhSession *self;
+
+  g_return_if_fail (server_url != NULL && login != NULL && password != NULL);
+
+  g_task_set_source_tag (task, zh_session_sign_in_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+  data->session = self = g_object_new (ZH_TYPE_SESSION, NULL);
+  self->account = zh_account_new (server_url, login, &error);
+  if (self->account != NULL)
+    self->client = zh_client_new (zh_account_get_server_url (self->account), &error);
+  if (self->client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  remember_password (self, password);
+  zh_client_login_async (self->client, login, password, cancellable, login_ready_cb,
+                         g_steal_pointer (&task));
+}
+
+/* zh_session_open_current_async: opens the current account with its kept token, offline-first:
+ * no request is made before the copy is shown. */
+void
+zh_session_open_current_async (GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  OpenData *data = g_new0 (OpenData, 1);
+  ZhSession *self;
+
+  g_task_set_source_tag (task, zh_session_open_current_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+  data->session = self = g_object_new (ZH_TYPE_SESSION, NULL);
+  self->account = zh_account_new_current (&error);
+  if (self->account != NULL)
+    self->client = zh_client_new (zh_account_get_server_url (self->account), &error);
+  if (self->client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  open_in_worker (g_steal_pointer (&task));
+}
+
+/* zh_session_open_finish: (transfer full): the session, its sync made (not started). */
+ZhSession *
+zh_session_open_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  OpenData *data;
+  ZhSession *self;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  data = g_task_get_task_data (G_TASK (result));
+  self = data->session;
+  zh_client_set_token (self->client, data->token);
+  self->sync = zh_sync_new (self->offline, self->client);
+  return g_object_ref (self);
+}
+
+/* zh_session_get_account: (transfer none): the account. */
+ZhAccount *
+zh_session_get_account (ZhSession *self)
+{
+  g_return_val_if_fail (ZH_IS_SESSION (self), NULL);
+  return self->account;
+}
+
+/* zh_session_get_sync: (transfer none): the background sync of the offline copy. */
+ZhSync *
+zh_session_get_sync (ZhSession *self)
+{
+  g_return_val_if_fail (ZH_IS_SESSION (self), NULL);
+  return self->sync;
+}
+
+/* zh_session_get_login: the signed-in login. */
+const char *
+zh_session_get_login (ZhSession *self)
+{
+  g_return_val_if_fail (ZH_IS_SESSION (self), NULL);
+  return zh_account_get_login (self->account);
+}
+
+/* zh_session_get_offline_path: the file of the offline copy. */
+const char *
+zh_session_get_offline_path (ZhSession *self)
+{
+  g_return_val_if_fail (ZH_IS_SESSION (self), NULL);
+  return zh_offline_get_path (self->offline);
+}
+
+/* zh_session_get_signed_in_offline: whether the session opened with the kept token because the
+ * service could not be reached. */
+gboolean
+zh_session_get_signed_in_offline (ZhSession *self)
+{
+  g_return_val_if_fail (ZH_IS_SESSION (self), FALSE);
+  return self->signed_in_offline;
+}
+
+/* zh_session_check_password: whether @password is the one the session was opened with (the
+ * in-memory hash); FALSE when the session was opened from a kept token. */
+gboolean
+zh_session_check_password (ZhSession  *self,
+                           const char *password)
+{
+  g_autofree char *hash = NULL;
+
+  g_return_val_if_fail (ZH_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (password != NULL, FALSE);
+
+  if (self->password_hash == NULL)
+    return FALSE;
+  hash = hash_password (self->salt, password);
+  return g_str_equal (hash, self->password_hash);
+}
+
+/* ---- edits ---------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  ZhSessionEdit edit;
+  char         *lesson_id;
+  char         *student_id;
+  char         *value;
+  char         *work_type;
+} EditData;
+
+static void
+edit_data_free (EditData *data)
+{
+  g_free (data->lesson_id);
+  g_free (data->student_id);
+  g_free (data->value);
+  g_free (data->work_type);
+  g_free (data);
+}
+
+static gboolean
+parse_reason (const char       *value,
+              ZhAttendanceCode *code)
+{
+  if (g_strcmp0 (value, "ill") == 0)
+    *code = ZH_ATTENDANCE_ILL;
+  else if (g_strcmp0 (value, "valid") == 0)
+    *code = ZH_ATTENDANCE_VALID;
+  else if (g_strcmp0 (value, "invalid") == 0)
+    *code = ZH_ATTENDANCE_INVALID;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static void
+edit_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ZhSession *self = source;
+  EditData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  ZhAttendanceCode reason = ZH_ATTENDANCE_ABSENT;
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->edit_lock);
+  switch (data->edit)
+    {
+    case ZH_SESSION_EDIT_MARK:
+      ok = zh_offline_add_mark (self->edit_offline, data->lesson_id, data->student_id, data->value,
+                                data->work_type, "", now, NULL, &error);
+      break;
+    case ZH_SESSION_EDIT_ABSENCE:
+      ok = zh_offline_set_absence (self->edit_offline, data->lesson_id, data->student_id,
+                                   ZH_ATTENDANCE_ABSENT, now, &error);
+      break;
+    case ZH_SESSION_EDIT_CLEAR_ABSENCE:
+      ok = zh_offline_clear_absence (self->edit_offline, data->lesson_id, data->student_id, now,
+                                     &error);
+      break;
+    case ZH_SESSION_EDIT_ABSENCE_REASON:
+      if (!parse_reason (data->value, &reason))
+        g_set_error (&error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_INVALID,
+                     _("“%s” is not a reason of absence: give ill, valid or invalid."),
+                     data->value);
+      else
+        ok = zh_offline_set_absence_reason (self->edit_offline, data->lesson_id,
+                                            data->student_id, reason, now, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_mutex_unlock (&self->edit_lock);
+
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* zh_session_edit_async: makes @edit on the cell of @student_id in @lesson_id in a worker; the
+ * school's policy refuses it at once with its reason. @value is the mark (a scale code) or the
+ * reason of absence (ill, valid, invalid); @work_type a work type code for a mark. */
+void
+zh_session_edit_async (ZhSession           *self,
+                       ZhSessionEdit        edit,
+                       const char          *lesson_id,
+                       const char          *student_id,
+                       const char          *value,
+                       const char          *work_type,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EditData *data;
+
+  g_return_if_fail (ZH_IS_SESSION (self));
+  g_return_if_fail (lesson_id != NULL && student_id != NULL);
+
+  data = g_new0 (EditData, 1);
+  data->edit = edit;
+  data->lesson_id = g_strdup (lesson_id);
+  data->student_id = g_strdup (student_id);
+  data->value = g_strdup (value);
+  data->work_type = g_strdup (work_type != NULL ? work_type : "answer");
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zh_session_edit_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) edit_data_free);
+  g_task_run_in_thread (task, edit_thread);
+}
+
+/* zh_session_edit_finish: whether the edit was made; the sync hears of it (debounced). */
+gboolean
+zh_session_edit_finish (ZhSession     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  ok = g_task_propagate_boolean (G_TASK (result), error);
+  /* The edit went through another connection: tell the sync's copy, which counts and schedules. */
+  if (ok)
+    g_signal_emit_by_name (self->offline, "outbox-changed");
+  return ok;
+}
+
+/* zh_session_list_waiting: (transfer full): the outbox's cells, "lesson_id/student_id" →
+ * ZhOutboxState + 1 (the worst state of the cell's operations). Small; a main-thread read of the
+ * outbox of this computer's own edits. */
+GHashTable *
+zh_session_list_waiting (ZhSession  *self,
+                         GError    **error)
+{
+  g_autoptr(GHashTable) cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ZhStore *store;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (ZH_IS_SESSION (self), NULL);
+
+  store = zh_offline_get_store (self->offline);
+  stmt = zh_store_prepare (store,
+                           "SELECT json_extract (value, '$.lesson_id') || '/' || "
+                           "json_extract (value, '$.student_id'), state FROM outbox "
+                           "WHERE entity IN ('mark', 'attendance') "
+                           "AND json_valid (value) AND json_extract (value, '$.lesson_id') "
+                           "IS NOT NULL", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *key = (const char *) sqlite3_column_text (stmt, 0);
+      const char *state = (const char *) sqlite3_column_text (stmt, 1);
+      guint value = g_str_equal (state, "rejected") ? ZH_OUTBOX_REJECTED + 1
+                    : g_str_equal (state, "conflict") ? ZH_OUTBOX_CONFLICT + 1
+                    : ZH_OUTBOX_PENDING + 1;
+      guint old = GPOINTER_TO_UINT (g_hash_table_lookup (cells, key));
+
+      if (value > old)
+        g_hash_table_insert (cells, g_strdup (key), GUINT_TO_POINTER (value));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, ZH_STORE_ERROR, ZH_STORE_ERROR_FAILED, "%s",
+                   sqlite3_errmsg (zh_store_get_db (store)));
+      return NULL;
+    }
+  return g_steal_pointer (&cells);
+}
+
+static void
+logout_ready_cb (GObject      *source,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!zh_client_logout_finish (ZH_CLIENT (source), res, &error))
+    g_debug ("signing out at the service: %s", error->message);
+}
+
+/* zh_session_sign_out: ends the session at the service (in the background), forgets the token
+ * and stops the sync; the offline copy and its waiting edits stay for the next sign-in. */
+void
+zh_session_sign_out (ZhSession *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (ZH_IS_SESSION (self));
+
+  zh_sync_stop (self->sync);
+  zh_client_logout_async (self->client, NULL, logout_ready_cb, NULL);
+  if (!zh_account_forget_token (self->account, &error))
+    g_warning ("%s", error->message);
+  g_clear_pointer (&self->password_hash, g_free);
+}
