@@ -157,7 +157,7 @@ check_service (Crash *crash,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ZhStore) store = zh_store_open (crash->db_path, ZH_STORE_FLAGS_READ_ONLY, &error);
-  g_autofree char *topics[2][ZH_CRASH_DAYS] = { { NULL } };
+  char *topics[2][ZH_CRASH_DAYS] = { { NULL } };
   ZhCrashSchool school;
   guint marks = 0, absences = 0, lost = 0, twice = 0;
   gint64 attendance = 0;
@@ -235,6 +235,9 @@ check_service (Crash *crash,
       }
   g_assert_cmpint (attendance, ==, 2 * (ZH_CRASH_DAYS - 1) + absences);
   zh_crash_school_clear (&school);
+  for (guint c = 0; c < 2; c++)
+    for (guint d = 0; d < ZH_CRASH_DAYS; d++)
+      g_free (topics[c][d]);
 }
 
 /* Kill the client at random instants during its edits and its syncs; at the end the service holds

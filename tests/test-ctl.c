@@ -219,9 +219,10 @@ test_login_refusals (CtlFixture    *fixture,
                             "--user", "teacher", NULL), ==, 1);
   g_assert_nonnull (strstr (err2, "No password on standard input"));
 
-  g_assert_cmpint (ctl_run (fixture, "demo\n", NULL, &err3, "login", "--user", "teacher", NULL), ==, 2);
+  /* Refused before the password is read: no input, or the write could meet a closed pipe. */
+  g_assert_cmpint (ctl_run (fixture, NULL, NULL, &err3, "login", "--user", "teacher", NULL), ==, 2);
   g_assert_nonnull (strstr (err3, "--server"));
-  g_assert_cmpint (ctl_run (fixture, "demo\n", NULL, NULL, "login", "--server", "ftp://x",
+  g_assert_cmpint (ctl_run (fixture, NULL, NULL, NULL, "login", "--server", "ftp://x",
                             "--user", "teacher", NULL), ==, 1);
 }
 

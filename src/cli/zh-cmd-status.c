@@ -63,9 +63,9 @@ describe_lesson (ZhStore    *store,
     }
   date = format_date (lesson->date);
   /* Translators: subject (class grade and letter), date, lesson number. */
-  return g_strdup_printf (_("%s (%" G_GINT64_FORMAT "%s), %s, lesson %" G_GINT64_FORMAT),
-                          subject != NULL ? subject->name : "?", klass != NULL ? klass->grade : 0,
-                          klass != NULL ? klass->letter : "", date, lesson->number);
+  return g_strdup_printf (_("%s (%d%s), %s, lesson %d"),
+                          subject != NULL ? subject->name : "?", klass != NULL ? (int) klass->grade : 0,
+                          klass != NULL ? klass->letter : "", date, (int) lesson->number);
 }
 
 static char *
@@ -226,8 +226,12 @@ zh_cmd_status (int    argc,
   if (cursor == 0)
     printf (_("Offline copy: %s (never synced)\n"), zh_offline_get_path (offline));
   else
-    printf (_("Offline copy: %s (up to change %" G_GINT64_FORMAT " of the service)\n"),
-            zh_offline_get_path (offline), cursor);
+    {
+      g_autofree char *cursor_text = g_strdup_printf ("%" G_GINT64_FORMAT, cursor);
+
+      printf (_("Offline copy: %s (up to change %s of the service)\n"), zh_offline_get_path (offline),
+              cursor_text);
+    }
 
   waiting = zh_offline_list_outbox (offline, ZH_OUTBOX_PENDING, &error);
   rejected = waiting != NULL ? zh_offline_list_outbox (offline, ZH_OUTBOX_REJECTED, &error) : NULL;
