@@ -278,11 +278,23 @@ test_kills_lose_and_double_nothing (void)
   g_assert_true (WIFEXITED (run.status) && WEXITSTATUS (run.status) == 0);
   g_free (run.out);
 
-  while (kills < kills_wanted)
+  /* Until both phases have been struck, keep going (bounded by the runs limit below): on a loaded
+   * machine random instants can all fall in one phase, and the test must not depend on luck. */
+  while (kills < kills_wanted || in_edit == 0 || in_sync == 0)
     {
       /* The edits move on with the kills, so kills strike edits to the very end. */
-      guint upto = MIN (edits, (guint) ((guint64) edits * (kills + 1) / kills_wanted));
-      gint64 delay = 1000 + (gint64) g_rand_double_range (rand, 0, (double) MAX (typical, 50000) * 1.2);
+      guint upto = MIN (edits, (guint) ((guint64) edits * (MIN (kills, kills_wanted - 1) + 1) / kills_wanted));
+      double span = (double) MAX (typical, 50000) * 1.2;
+      double low = 0, high = span;
+      gint64 delay;
+
+      /* Past half the kills with one phase never struck, aim at the part of a run where it is:
+       * the edits come first, the sync last. */
+      if (kills >= kills_wanted / 2 && in_sync == 0)
+        low = span * 0.5;
+      else if (kills >= kills_wanted / 2 && in_edit == 0)
+        high = span * 0.5;
+      delay = 1000 + (gint64) g_rand_double_range (rand, low, high);
 
       run_client (&crash, upto, delay, &run);
       runs++;
