@@ -11,7 +11,10 @@
  * request as soon as the answer is in. The client is plain sockets rather than libsoup or wrk so
  * that it costs the shared two cores as little as possible and needs nothing beyond the build.
  *
- *   bench-server [--seconds N] [--cache DIR] [--fresh]
+ *   bench-server [--seconds N] [--cache DIR] [--fresh] [--journal-only] [--server PROGRAM]
+ *
+ * --journal-only measures only the journal pages from the database (to compare changes quickly);
+ * --server runs another build of zhurnal-server (to compare two builds in the same conditions).
  */
 #define G_LOG_DOMAIN "zh-bench"
 
@@ -746,7 +749,9 @@ main (int    argc,
   g_autoptr(GHashTable) teachers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(ZhPolicy) policy = zh_policy_new_default ();
   g_autofree Page *held = NULL;
+  g_autofree char *program = NULL;
   gboolean fresh = FALSE;
+  gboolean journal_only = FALSE;
   double seconds = 8;
   guint16 port = 0;
   guint64 page_bytes = 0;
@@ -757,6 +762,10 @@ main (int    argc,
     { "cache", 0, 0, G_OPTION_ARG_FILENAME, &cache, "Folder of the generated demo school "
       "(default: the user's cache folder)", "DIR" },
     { "fresh", 0, 0, G_OPTION_ARG_NONE, &fresh, "Generate the demo school again", NULL },
+    { "journal-only", 0, 0, G_OPTION_ARG_NONE, &journal_only, "Measure only the journal pages from "
+      "the database", NULL },
+    { "server", 0, 0, G_OPTION_ARG_FILENAME, &program, "The zhurnal-server to run (default: this "
+      "build's)", "PROGRAM" },
     { NULL }
   };
 
@@ -817,7 +826,8 @@ main (int    argc,
 
   /* --demo on a school that has its revs only gives the demo logins their password. */
   t0 = g_get_monotonic_time ();
-  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, ZH_SERVER_PROGRAM, "--data", dir,
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                             program != NULL ? program : ZH_SERVER_PROGRAM, "--data", dir,
                              "--listen", "127.0.0.1:0", "--demo", NULL);
   if (server == NULL)
     g_error ("%s", error->message);
@@ -856,6 +866,8 @@ main (int    argc,
   report ("journal page, from database", &load, 50, seconds, ">= 3000/s, p99 < 50 ms");
   run_load (&load, 200, seconds);
   report ("journal page, from database", &load, 200, seconds, "no errors or timeouts");
+  if (journal_only)
+    goto done;
 
   /* Unchanged pages: 256 random pages whose tags the client holds. */
   load.kind = LOAD_NOT_MODIFIED;
@@ -895,6 +907,7 @@ main (int    argc,
            page_bytes / 1024.0 / MIN (256, pages->len));
   print_load_average ();
 
+done:
   g_subprocess_send_signal (server, SIGTERM);
   g_subprocess_wait (server, NULL, NULL);
   remove_database (path);
