@@ -1265,6 +1265,9 @@ bind_page (sqlite3_stmt *stmt,
     sqlite3_bind_text (stmt, 4, period, -1, SQLITE_STATIC);
 }
 
+/* The size of the last journal page written, in bytes. */
+static int last_page_size = 64 * 1024;
+
 static void
 journal (ZhServerRequest *request,
          ZhStore         *store)
@@ -1374,7 +1377,9 @@ journal (ZhServerRequest *request,
         }
     }
 
-  body = g_string_sized_new (64 * 1024);
+  /* Room for a page a quarter larger than the last one written, so that the body is seldom
+   * copied as it grows: pages are 78 KB on average at the demo's scale 3. */
+  body = g_string_sized_new ((gsize) g_atomic_int_get (&last_page_size) * 5 / 4 + 4096);
   writer = zh_json_writer_new (body);
   zh_json_writer_begin_object (writer);
   zh_json_writer_key (writer, "group");
@@ -1409,6 +1414,7 @@ journal (ZhServerRequest *request,
   if (!tag_first)
     request->etag = g_strdup_printf ("\"j1-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "\"", max_rev, count);
 
+  g_atomic_int_set (&last_page_size, (int) MIN (body->len, 16 * 1024 * 1024));
   request->answer_bytes = g_string_free_to_bytes (g_steal_pointer (&body));
   _zh_server_journal_cache_add (request->server, key, request->etag, request->answer_bytes, snapshot_rev);
   request->status = SOUP_STATUS_OK;
