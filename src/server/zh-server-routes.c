@@ -237,14 +237,30 @@ audit (ZhStore     *store,
   return zh_store_step_done (store, stmt, error);
 }
 
-/* The SQL selecting an entity's row by id within a school: ?1 id, ?2 school. */
-static char *
+/* The SQL selecting an entity's row by id within a school: ?1 id, ?2 school. Made once per
+ * entity and kept: a journal page selects two rows, and formatting the SQL cost more than that. */
+static const char *
 row_sql (const ZhEntityInfo *info)
 {
-  g_autofree char *columns = zh_json_entity_columns (info, "t");
+  static GHashTable *made;   /* ZhEntityInfo → its SQL; entities are static tables */
+  G_LOCK_DEFINE_STATIC (made);
+  const char *sql;
 
-  return g_strdup_printf ("SELECT %s FROM %s t WHERE t.id = ?1 AND %s = ?2",
-                          columns, info->table, zh_server_school_expression (info));
+  G_LOCK (made);
+  if (made == NULL)
+    made = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  sql = g_hash_table_lookup (made, info);
+  if (sql == NULL)
+    {
+      g_autofree char *columns = zh_json_entity_columns (info, "t");
+      char *text = g_strdup_printf ("SELECT %s FROM %s t WHERE t.id = ?1 AND %s = ?2",
+                                    columns, info->table, zh_server_school_expression (info));
+
+      g_hash_table_insert (made, (gpointer) info, text);
+      sql = text;
+    }
+  G_UNLOCK (made);
+  return sql;
 }
 
 /* Write the row @id of @info as the next value; FALSE when there is no such row in @school_id. */
@@ -256,8 +272,7 @@ write_row (ZhJsonWriter        *writer,
            const char          *school_id,
            GError             **error)
 {
-  g_autofree char *sql = row_sql (info);
-  sqlite3_stmt *stmt = zh_store_prepare (store, sql, error);
+  sqlite3_stmt *stmt = zh_store_prepare (store, row_sql (info), error);
   int rc;
 
   if (stmt == NULL)
