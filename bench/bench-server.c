@@ -554,8 +554,6 @@ run_load (Load  *load,
       load->counting = now >= warm;
       if (load->counting && load->cpu_start < 0)
         load->cpu_start = process_cpu_usec (load->server_pid);
-      if (now >= stop && load->cpu_used == 0 && load->cpu_start >= 0)
-        load->cpu_used = MAX (1, process_cpu_usec (load->server_pid) - load->cpu_start);
       for (int e = 0; e < n; e++)
         {
           Conn *conn = &conns[events[e].data.u32];
@@ -636,6 +634,8 @@ run_load (Load  *load,
         }
       for (guint i = 0; i < n_conns; i++)
         waiting |= conns[i].waiting;
+      if (g_get_monotonic_time () >= stop && load->cpu_start >= 0 && load->cpu_used == 0)
+        load->cpu_used = MAX (1, process_cpu_usec (load->server_pid) - load->cpu_start);
       if (g_get_monotonic_time () >= stop && (!waiting || g_get_monotonic_time () >= stop + TIMEOUT_USEC))
         {
           for (guint i = 0; i < n_conns; i++)
@@ -889,7 +889,7 @@ main (int    argc,
   load.n_pages = pages->len;
 
   g_print ("\n| %-28s | %5s | %10s | %8s | %8s | %6s | %8s | %8s | %-22s |\n", "measurement", "conns", "per second",
-           "p50 ms", "p99 ms", "errors", "timeouts", "CPU µs", "target");
+           "p50 ms", "p99 ms", "errors", "timeouts", "CPU us", "target");
   g_print ("|------------------------------|-------|------------|----------|----------|--------|----------|----------|------------------------|\n");
 
   /* Journal pages from the database: random pages among all, far more than the 512 bodies the
