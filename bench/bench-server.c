@@ -11,7 +11,13 @@
  * request as soon as the answer is in. The client is plain sockets rather than libsoup or wrk so
  * that it costs the shared two cores as little as possible and needs nothing beyond the build.
  *
- *   bench-server [--seconds N] [--cache DIR] [--fresh]
+ *   bench-server [--seconds N] [--cache DIR] [--fresh] [--journal-only] [--server PROGRAM]
+ *
+ * Each row also gives the service's CPU time (user and system, from /proc) per answer while it
+ * was counted: on a machine whose cores are shared, a steadier figure than the rate.
+ *
+ * --journal-only measures only the journal pages from the database (to compare changes quickly);
+ * --server runs another build of zhurnal-server (to compare two builds in the same conditions).
  */
 #define G_LOG_DOMAIN "zh-bench"
 
@@ -347,6 +353,9 @@ typedef struct
   guint64      timeouts;
   guint64      ops;
   gboolean     counting;
+  GPid         server_pid;
+  gint64       cpu_start;   /* the service's CPU time in µs when counting began, or -1 */
+  gint64       cpu_used;    /* its CPU time in µs while counting */
   const char  *reader_token; /* the deputy's: journal pages */
   const Page  *pages;
   guint        n_pages;
@@ -354,6 +363,25 @@ typedef struct
   BatchLesson *lessons;     /* LOAD_BATCH */
   guint        n_lessons;
 } Load;
+
+/* The CPU time (user and system) the process @pid has used so far, in µs. */
+static gint64
+process_cpu_usec (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (after_name = strrchr (stat, ')')) == NULL)
+    return 0;
+  /* Fields after the name, from the state (3rd field of stat(5)): utime and stime are 14th and 15th. */
+  fields = g_strsplit (after_name + 2, " ", 16);
+  if (g_strv_length (fields) < 13)
+    return 0;
+  return (g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10)) *
+         G_USEC_PER_SEC / sysconf (_SC_CLK_TCK);
+}
 
 static void
 append_request (Load    *load,
@@ -503,6 +531,8 @@ run_load (Load  *load,
   char buffer[65536];
 
   load->latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  load->cpu_start = -1;
+  load->cpu_used = 0;
   for (guint i = 0; i < n_conns; i++)
     {
       struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
@@ -522,6 +552,8 @@ run_load (Load  *load,
       gboolean waiting = FALSE;
 
       load->counting = now >= warm;
+      if (load->counting && load->cpu_start < 0)
+        load->cpu_start = process_cpu_usec (load->server_pid);
       for (int e = 0; e < n; e++)
         {
           Conn *conn = &conns[events[e].data.u32];
@@ -602,6 +634,8 @@ run_load (Load  *load,
         }
       for (guint i = 0; i < n_conns; i++)
         waiting |= conns[i].waiting;
+      if (g_get_monotonic_time () >= stop && load->cpu_start >= 0 && load->cpu_used == 0)
+        load->cpu_used = MAX (1, process_cpu_usec (load->server_pid) - load->cpu_start);
       if (g_get_monotonic_time () >= stop && (!waiting || g_get_monotonic_time () >= stop + TIMEOUT_USEC))
         {
           for (guint i = 0; i < n_conns; i++)
@@ -645,8 +679,9 @@ report (const char *name,
       p50 = g_array_index (l, gint64, l->len / 2) / 1000.0;
       p99 = g_array_index (l, gint64, MIN (l->len - 1, (guint) (l->len * 0.99))) / 1000.0;
     }
-  g_print ("| %-28s | %5u | %10.0f | %8.2f | %8.2f | %6" G_GUINT64_FORMAT " | %8" G_GUINT64_FORMAT " | %-22s |\n",
-           name, n_conns, load->ops / seconds, p50, p99, load->errors, load->timeouts, target);
+  g_print ("| %-28s | %5u | %10.0f | %8.2f | %8.2f | %6" G_GUINT64_FORMAT " | %8" G_GUINT64_FORMAT " | %8.0f | %-22s |\n",
+           name, n_conns, load->ops / seconds, p50, p99, load->errors, load->timeouts,
+           load->answers > 0 ? (double) load->cpu_used / load->answers : 0.0, target);
   g_array_unref (l);
   load->latencies = NULL;
   load->answers = load->errors = load->timeouts = load->ops = 0;
@@ -746,7 +781,9 @@ main (int    argc,
   g_autoptr(GHashTable) teachers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(ZhPolicy) policy = zh_policy_new_default ();
   g_autofree Page *held = NULL;
+  g_autofree char *program = NULL;
   gboolean fresh = FALSE;
+  gboolean journal_only = FALSE;
   double seconds = 8;
   guint16 port = 0;
   guint64 page_bytes = 0;
@@ -757,6 +794,10 @@ main (int    argc,
     { "cache", 0, 0, G_OPTION_ARG_FILENAME, &cache, "Folder of the generated demo school "
       "(default: the user's cache folder)", "DIR" },
     { "fresh", 0, 0, G_OPTION_ARG_NONE, &fresh, "Generate the demo school again", NULL },
+    { "journal-only", 0, 0, G_OPTION_ARG_NONE, &journal_only, "Measure only the journal pages from "
+      "the database", NULL },
+    { "server", 0, 0, G_OPTION_ARG_FILENAME, &program, "The zhurnal-server to run (default: this "
+      "build's)", "PROGRAM" },
     { NULL }
   };
 
@@ -817,7 +858,8 @@ main (int    argc,
 
   /* --demo on a school that has its revs only gives the demo logins their password. */
   t0 = g_get_monotonic_time ();
-  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, ZH_SERVER_PROGRAM, "--data", dir,
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                             program != NULL ? program : ZH_SERVER_PROGRAM, "--data", dir,
                              "--listen", "127.0.0.1:0", "--demo", NULL);
   if (server == NULL)
     g_error ("%s", error->message);
@@ -840,14 +882,15 @@ main (int    argc,
   print_load_average ();
 
   load.port = port;
+  load.server_pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (server), NULL, 10);
   load.rand = g_rand_new_with_seed (7);
   load.reader_token = reader_token;
   load.pages = (const Page *) (gpointer) pages->data;
   load.n_pages = pages->len;
 
-  g_print ("\n| %-28s | %5s | %10s | %8s | %8s | %6s | %8s | %-22s |\n", "measurement", "conns", "per second",
-           "p50 ms", "p99 ms", "errors", "timeouts", "target");
-  g_print ("|------------------------------|-------|------------|----------|----------|--------|----------|------------------------|\n");
+  g_print ("\n| %-28s | %5s | %10s | %8s | %8s | %6s | %8s | %8s | %-22s |\n", "measurement", "conns", "per second",
+           "p50 ms", "p99 ms", "errors", "timeouts", "CPU us", "target");
+  g_print ("|------------------------------|-------|------------|----------|----------|--------|----------|----------|------------------------|\n");
 
   /* Journal pages from the database: random pages among all, far more than the 512 bodies the
    * service keeps, so nearly every answer is built from SQLite. */
@@ -856,6 +899,8 @@ main (int    argc,
   report ("journal page, from database", &load, 50, seconds, ">= 3000/s, p99 < 50 ms");
   run_load (&load, 200, seconds);
   report ("journal page, from database", &load, 200, seconds, "no errors or timeouts");
+  if (journal_only)
+    goto done;
 
   /* Unchanged pages: 256 random pages whose tags the client holds. */
   load.kind = LOAD_NOT_MODIFIED;
@@ -895,6 +940,7 @@ main (int    argc,
            page_bytes / 1024.0 / MIN (256, pages->len));
   print_load_average ();
 
+done:
   g_subprocess_send_signal (server, SIGTERM);
   g_subprocess_wait (server, NULL, NULL);
   remove_database (path);

@@ -990,6 +990,77 @@ test_journal_page_and_etag (Fixture       *fixture,
   assert_error (missing, SOUP_STATUS_NOT_FOUND, "not_found", "group");
 }
 
+/* The position of the object whose "id" is @id in @array, or -1. */
+static int
+index_of_id (JsonArray  *array,
+             const char *id)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (array, i), "id"), id) == 0)
+      return (int) i;
+  return -1;
+}
+
+/* The page's marks and attendance come in the grid's order — by lesson (date, number), then by
+ * student — whatever the order they were stored in (data/api/openapi.yaml, JournalPage). */
+static void
+test_journal_rows_in_grid_order (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autofree char *token = sign_in (fixture, "teacher", "demo");
+  g_autoptr(Answer) page = NULL;
+  JsonObject *object;
+  JsonArray *lessons;
+  JsonArray *marks;
+  JsonArray *attendance;
+  JsonArray *members;
+
+  /* Stored last, yet on the first lesson of the page, and for its first student. */
+  write_in_test (fixture, "INSERT INTO mark (id, lesson_id, student_id, value, work_type, weight, part, "
+                          "entered_by, entered_at) VALUES ('" U ("200000000008") "', '" U ("100000000001") "', '"
+                          U ("e00000000003") "', '3', 'oral', 1, 0, '" TEACHER "', 1788771600)",
+                 &zh_mark_info, U ("200000000008"), FALSE);
+  write_in_test (fixture, "INSERT INTO attendance (id, lesson_id, student_id, code, entered_by, entered_at) "
+                          "VALUES ('" U ("300000000004") "', '" U ("100000000001") "', '" U ("e00000000002")
+                          "', 'late', '" TEACHER "', 1788771600)",
+                 &zh_attendance_info, U ("300000000004"), FALSE);
+  page = call (fixture, "GET", JOURNAL_PATH, token);
+  g_assert_cmpuint (page->status, ==, SOUP_STATUS_OK);
+  object = object_of (page);
+  lessons = json_object_get_array_member (object, "lessons");
+  marks = json_object_get_array_member (object, "marks");
+  attendance = json_object_get_array_member (object, "attendance");
+  members = json_object_get_array_member (object, "members");
+
+  for (guint p = 0; p < 2; p++)
+    {
+      JsonArray *rows = p == 0 ? marks : attendance;
+
+      g_assert_cmpuint (json_array_get_length (rows), >, 1);
+      for (guint i = 1; i < json_array_get_length (rows); i++)
+        {
+          JsonObject *before = json_array_get_object_element (rows, i - 1);
+          JsonObject *after = json_array_get_object_element (rows, i);
+          int lesson_before = index_of_id (lessons, json_object_get_string_member (before, "lesson_id"));
+          int lesson_after = index_of_id (lessons, json_object_get_string_member (after, "lesson_id"));
+
+          g_assert_cmpint (lesson_before, >=, 0);
+          g_assert_cmpint (lesson_before, <=, lesson_after);
+          if (lesson_before == lesson_after)
+            g_assert_cmpstr (json_object_get_string_member (before, "student_id"), <,
+                             json_object_get_string_member (after, "student_id"));
+        }
+    }
+  /* The lessons themselves by date: the first lesson's three marks come first. */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (lessons, 0), "date"), ==, "2026-09-07");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (marks, 2), "id"), ==, U ("200000000008"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (attendance, 0), "id"), ==, U ("300000000004"));
+  /* Memberships by their first day. */
+  for (guint i = 1; i < json_array_get_length (members); i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (members, i - 1), "date_from"), <=,
+                     json_object_get_string_member (json_array_get_object_element (members, i), "date_from"));
+}
+
 /* ---- the audit log ------------------------------------------------------------------------- */
 
 static void
@@ -1275,6 +1346,7 @@ main (int    argc,
   ADD ("/server/collections/other-school-hidden", test_other_school_hidden);
   ADD ("/server/changes/resume-from-every-cursor", test_changes_resume_from_every_cursor);
   ADD ("/server/journal/page-and-etag", test_journal_page_and_etag);
+  ADD ("/server/journal/rows-in-grid-order", test_journal_rows_in_grid_order);
   ADD ("/server/audit/sign-ins-and-roles", test_audit_sign_ins_and_roles);
   ADD ("/server/limits/malformed-requests", test_malformed_requests);
 #undef ADD

@@ -85,6 +85,23 @@ after_value (ZhJsonWriter *self)
     self->done = TRUE;
 }
 
+/* g_string_append_len without its checks while @out has room: a journal page appends some ten
+ * thousand pieces, most of a few bytes. */
+static inline void
+append_len (GString    *out,
+            const char *data,
+            gsize       length)
+{
+  if (out->len + length < out->allocated_len)
+    {
+      memcpy (out->str + out->len, data, length);
+      out->len += length;
+      out->str[out->len] = '\0';
+    }
+  else
+    g_string_append_len (out, data, length);
+}
+
 /* zh_json_append_escaped: append @value as a JSON string literal, quotes included. Control
  * characters, quotes and backslashes are escaped; valid UTF-8 passes through as it is; each byte
  * of an invalid sequence becomes U+FFFD, so the output is always valid JSON. */
@@ -129,14 +146,14 @@ zh_json_append_escaped (GString    *out,
               p += g_utf8_skip[c];
               continue;
             }
-          g_string_append_len (out, (const char *) run, p - run);
-          g_string_append (out, "\xef\xbf\xbd");   /* U+FFFD REPLACEMENT CHARACTER */
+          append_len (out, (const char *) run, p - run);
+          append_len (out, "\xef\xbf\xbd", 3);   /* U+FFFD REPLACEMENT CHARACTER */
           p++;
           run = p;
           continue;
         }
 
-      g_string_append_len (out, (const char *) run, p - run);
+      append_len (out, (const char *) run, p - run);
       switch (c)
         {
         case '"':  g_string_append (out, "\\\""); break;
@@ -155,7 +172,7 @@ zh_json_append_escaped (GString    *out,
       p++;
       run = p;
     }
-  g_string_append_len (out, (const char *) run, p - run);
+  append_len (out, (const char *) run, p - run);
   g_string_append_c (out, '"');
 }
 
@@ -210,7 +227,7 @@ zh_json_append_time (GString *out,
   text[n++] = '0' + (char) (secs % 10);
   text[n++] = 'Z';
   text[n++] = '"';
-  g_string_append_len (out, text, n);
+  append_len (out, text, n);
 }
 
 /* Append @value in decimal, without printf. */
@@ -230,7 +247,38 @@ append_int (GString *out,
   while (v != 0);
   if (value < 0)
     text[--n] = '-';
-  g_string_append_len (out, text + n, sizeof text - n);
+  append_len (out, text + n, sizeof text - n);
+}
+
+/* Append @value as a number that reads back as exactly @value, in as few digits as that takes
+ * (0.1, not 0.10000000000000001); JSON has no infinity or NaN, so those append null. */
+static void
+append_double (GString *out,
+               double   value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      append_len (out, "null", 4);
+      return;
+    }
+  /* Whole numbers (most weights and hours) are written as integers, as %.15g would. */
+  if (value == (double) (gint64) value && fabs (value) < 1e15 && !(value == 0 && signbit (value)))
+    {
+      append_int (out, (gint64) value);
+      return;
+    }
+  for (int precision = 15; precision <= 17; precision++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", precision);
+      g_ascii_formatd (buffer, sizeof buffer, format, value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
+  g_string_append (out, buffer);
 }
 
 /* zh_json_writer_begin_object: open an object as the next value. */
@@ -346,33 +394,10 @@ void
 zh_json_writer_double (ZhJsonWriter *self,
                        double        value)
 {
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
   g_return_if_fail (self != NULL);
 
-  if (!isfinite (value))
-    {
-      zh_json_writer_null (self);
-      return;
-    }
   before_value (self);
-  /* Whole numbers (most weights and hours) are written as integers, as %.15g would. */
-  if (value == (double) (gint64) value && fabs (value) < 1e15 && !(value == 0 && signbit (value)))
-    {
-      append_int (self->out, (gint64) value);
-      after_value (self);
-      return;
-    }
-  for (int precision = 15; precision <= 17; precision++)
-    {
-      char format[8];
-
-      g_snprintf (format, sizeof format, "%%.%dg", precision);
-      g_ascii_formatd (buffer, sizeof buffer, format, value);
-      if (g_ascii_strtod (buffer, NULL) == value)
-        break;
-    }
-  g_string_append (self->out, buffer);
+  append_double (self->out, value);
   after_value (self);
 }
 
@@ -424,15 +449,16 @@ zh_json_writer_raw (ZhJsonWriter *self,
   after_value (self);
 }
 
-/* Write a set of flags as the array of their nicks, lowest bit first. */
+/* Append a set of flags as the array of their nicks, lowest bit first. */
 static void
-write_flags (ZhJsonWriter *self,
-             GType         flags_type,
-             guint64       bits)
+append_flags (GString *out,
+              GType    flags_type,
+              guint64  bits)
 {
   g_autoptr(GFlagsClass) klass = g_type_class_ref (flags_type);
+  gboolean first = TRUE;
 
-  zh_json_writer_begin_array (self);
+  g_string_append_c (out, '[');
   for (guint bit = 0; bit < 32; bit++)
     {
       guint mask = 1u << bit;
@@ -442,9 +468,14 @@ write_flags (ZhJsonWriter *self,
         continue;
       value = g_flags_get_first_value (klass, mask);
       if (value != NULL && value->value == mask)
-        zh_json_writer_string (self, value->value_nick);
+        {
+          if (!first)
+            g_string_append_c (out, ',');
+          first = FALSE;
+          zh_json_append_escaped (out, value->value_nick, -1);
+        }
     }
-  zh_json_writer_end_array (self);
+  g_string_append_c (out, ']');
 }
 
 /* zh_json_writer_add_row: write the row @stmt stands on as the JSON object of the entity @info;
@@ -457,83 +488,96 @@ zh_json_writer_add_row (ZhJsonWriter       *self,
                         sqlite3_stmt       *stmt,
                         int                 first_column)
 {
+  GString *out;
+
   g_return_if_fail (self != NULL);
   g_return_if_fail (info != NULL);
   g_return_if_fail (stmt != NULL);
   g_return_if_fail (first_column >= 0 &&
                     first_column + (int) info->n_fields <= sqlite3_column_count (stmt));
 
-  zh_json_writer_begin_object (self);
+  /* The object is written whole, straight into the string: the writer's state only matters
+   * around it. A journal page writes some 250 rows of a dozen fields each. */
+  before_value (self);
+  out = self->out;
+  g_string_append_c (out, '{');
   for (guint i = 0; i < info->n_fields; i++)
     {
       const ZhField *field = &info->fields[i];
       int column = first_column + (int) i;
-      gboolean is_null = sqlite3_column_type (stmt, column) == SQLITE_NULL;
       gboolean nullable = (field->flags & ZH_FIELD_NULLABLE) != 0;
 
-      zh_json_writer_key (self, field->name);
+      /* Field names are C identifiers (zh-entities.c): nothing to escape. */
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, '"');
+      append_len (out, field->name, strlen (field->name));
+      append_len (out, "\":", 2);
       switch (field->type)
         {
         case ZH_FIELD_UUID:
         case ZH_FIELD_STRING:
         case ZH_FIELD_DATE:
         case ZH_FIELD_ENUM:
-          if (is_null)
-            {
-              if (nullable)
-                zh_json_writer_null (self);
-              else
-                zh_json_writer_string (self, "");
-            }
-          else
-            {
-              const char *text = (const char *) sqlite3_column_text (stmt, column);
+          {
+            /* NULL only for an SQL NULL (or no memory to convert a number into text). */
+            const char *text = (const char *) sqlite3_column_text (stmt, column);
 
-              zh_json_writer_string_len (self, text, sqlite3_column_bytes (stmt, column));
-            }
+            if (text != NULL)
+              zh_json_append_escaped (out, text, sqlite3_column_bytes (stmt, column));
+            else if (nullable)
+              append_len (out, "null", 4);
+            else
+              append_len (out, "\"\"", 2);
+          }
           break;
 
         case ZH_FIELD_TIME:
-          if (is_null)
-            zh_json_writer_null (self);
+          if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+            append_len (out, "null", 4);
           else
-            zh_json_writer_time (self, sqlite3_column_int64 (stmt, column));
+            zh_json_append_time (out, sqlite3_column_int64 (stmt, column));
           break;
 
         case ZH_FIELD_INT:
-          if (is_null && nullable)
-            zh_json_writer_null (self);
+          if (nullable && sqlite3_column_type (stmt, column) == SQLITE_NULL)
+            append_len (out, "null", 4);
           else
-            zh_json_writer_int (self, sqlite3_column_int64 (stmt, column));
+            append_int (out, sqlite3_column_int64 (stmt, column));
           break;
 
         case ZH_FIELD_REAL:
-          if (is_null && nullable)
-            zh_json_writer_null (self);
+          if (nullable && sqlite3_column_type (stmt, column) == SQLITE_NULL)
+            append_len (out, "null", 4);
           else
-            zh_json_writer_double (self, sqlite3_column_double (stmt, column));
+            append_double (out, sqlite3_column_double (stmt, column));
           break;
 
         case ZH_FIELD_BOOL:
-          zh_json_writer_bool (self, sqlite3_column_int64 (stmt, column) != 0);
+          if (sqlite3_column_int64 (stmt, column) != 0)
+            append_len (out, "true", 4);
+          else
+            append_len (out, "false", 5);
           break;
 
         case ZH_FIELD_FLAGS:
-          write_flags (self, field->enum_type (), (guint64) sqlite3_column_int64 (stmt, column));
+          append_flags (out, field->enum_type (), (guint64) sqlite3_column_int64 (stmt, column));
           break;
 
         case ZH_FIELD_JSON:
           /* Only the service stores this column, after parsing it, so it is valid JSON. */
-          if (is_null || sqlite3_column_bytes (stmt, column) == 0)
+          if (sqlite3_column_type (stmt, column) == SQLITE_NULL || sqlite3_column_bytes (stmt, column) == 0)
             {
               if (nullable)
-                zh_json_writer_null (self);
+                append_len (out, "null", 4);
               else
-                zh_json_writer_raw (self, "{}");
+                append_len (out, "{}", 2);
             }
           else
             {
-              zh_json_writer_raw (self, (const char *) sqlite3_column_text (stmt, column));
+              const char *json = (const char *) sqlite3_column_text (stmt, column);
+
+              append_len (out, json, sqlite3_column_bytes (stmt, column));
             }
           break;
 
@@ -541,7 +585,8 @@ zh_json_writer_add_row (ZhJsonWriter       *self,
           g_assert_not_reached ();
         }
     }
-  zh_json_writer_end_object (self);
+  g_string_append_c (out, '}');
+  after_value (self);
 }
 
 /* zh_json_entity_columns: (transfer full): the SQL column list of @info's fields in order,
