@@ -815,6 +815,14 @@ main (int    argc,
   today = ensure_cache (cache, fresh);
   cache_path = g_build_filename (cache, "zhurnal.sqlite", NULL);
 
+  /* A cache made by an older build is brought to the current schema first (its indexes too). */
+  {
+    g_autoptr(ZhStore) store = zh_store_open (cache_path, ZH_STORE_FLAGS_NO_CREATE, &error);
+
+    if (store == NULL)
+      g_error ("%s", error->message);
+  }
+
   /* What the load asks for, read from the pristine cache. Batches go to lessons from six days
    * before the service's date up to the dataset's today. */
   {

@@ -324,6 +324,27 @@ test_cancel (StoreFixture  *fixture,
   g_assert_error (error, ZH_STORE_ERROR, ZH_STORE_ERROR_CANCELLED);
 }
 
+/* Names sort as in a paper class journal: alphabetically, with Ё filed under Е. */
+static void
+test_journal_collation (StoreFixture  *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhStore) store = zh_store_open (fixture->path, ZH_STORE_FLAGS_NONE, &error);
+  g_autoptr(GString) order = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+
+  g_assert_no_error (error);
+  stmt = zh_store_prepare (store, "SELECT column1 FROM (VALUES ('Жуков'), ('Ёлкин'), ('Абрамов'), "
+                                  "('Елисеев'), ('Ежов'), ('ёжиков')) ORDER BY column1 COLLATE journal",
+                           &error);
+  g_assert_no_error (error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (order, "%s ", sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  g_assert_cmpstr (order->str, ==, "Абрамов Ежов Елисеев Ёлкин Жуков ёжиков ");
+}
+
 /* A read-only open of a missing file fails cleanly and creates nothing. */
 static void
 test_read_only_missing (StoreFixture  *fixture,
@@ -354,6 +375,7 @@ main (int    argc,
   ADD ("/store/lock/nested", test_nested_locks);
   ADD ("/store/cancel", test_cancel);
   ADD ("/store/read-only/missing", test_read_only_missing);
+  ADD ("/store/collation/journal", test_journal_collation);
 #undef ADD
 
   return g_test_run ();

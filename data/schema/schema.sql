@@ -1,8 +1,8 @@
--- Zhurnal database schema, version 3. One schema for the reference service and the client's
+-- Zhurnal database schema, version 4. One schema for the reference service and the client's
 -- offline copy (DESIGN.md §2): both hold the same entity rows with the server's `rev`; the
 -- service alone fills `account`, `session` and `op_log`, the client alone `outbox` and `shadow`.
 --
--- A new database is created from this file and stamped with PRAGMA user_version = 3. An older
+-- A new database is created from this file and stamped with PRAGMA user_version = 4. An older
 -- database is brought forward by data/schema/migrate-NNN.sql, one file per version step; the
 -- test suite checks that migrating a version 1 database yields exactly this schema.
 --
@@ -355,4 +355,10 @@ CREATE TABLE shadow (
   PRIMARY KEY (entity, entity_id)
 );
 
-PRAGMA user_version = 3;
+-- ---- Since version 4: period marks of one journal page -----------------------------------
+
+-- A journal page reads its period's marks of one group in class-list order; without this index
+-- it read every period mark of the group and sorted them (docs/server.md "Benchmark").
+CREATE INDEX period_mark_page ON period_mark (group_id, period_id, student_id);
+
+PRAGMA user_version = 4;

@@ -118,6 +118,52 @@ progress_cb (void *user_data)
   return self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable);
 }
 
+/* The next character of @s for a class list's order, moving @s on: Ё/ё file as Е/е (a class list
+ * puts Ёлкин among the Е), every other character is its code point, so Cyrillic keeps its
+ * alphabetical order. Invalid UTF-8 compares byte by byte. */
+static gunichar
+journal_next_char (const char **s,
+                   const char  *end)
+{
+  gunichar c = g_utf8_get_char_validated (*s, end - *s);
+
+  if (c == (gunichar) -1 || c == (gunichar) -2)
+    {
+      c = (guchar) **s;
+      (*s)++;
+      return c;
+    }
+  *s = g_utf8_next_char (*s);
+  if (c == 0x0401)          /* Ё */
+    return 0x0415;          /* Е */
+  if (c == 0x0451)          /* ё */
+    return 0x0435;          /* е */
+  return c;
+}
+
+/* The collation "journal" (ORDER BY last_name COLLATE journal): the order of names in a paper
+ * class journal, cheaper than sorting by replace (…) expressions. */
+static int
+journal_collate (void       *user_data,
+                 int         a_len,
+                 const void *a,
+                 int         b_len,
+                 const void *b)
+{
+  const char *p = a, *p_end = p + a_len;
+  const char *q = b, *q_end = q + b_len;
+
+  while (p < p_end && q < q_end)
+    {
+      gunichar x = journal_next_char (&p, p_end);
+      gunichar y = journal_next_char (&q, q_end);
+
+      if (x != y)
+        return x < y ? -1 : 1;
+    }
+  return (p < p_end) - (q < q_end);
+}
+
 /* zh_store_get_schema_resource: the bytes of a schema file compiled into libzhurnal. */
 GBytes *
 zh_store_get_schema_resource (const char *name)
@@ -159,6 +205,7 @@ query_int (ZhStore    *self,
 static const char * const migrations[ZH_STORE_VERSION + 1] = {
   [2] = "migrate-002.sql",   /* the sync tables: change, outbox, account, session, op_log */
   [3] = "migrate-003.sql",   /* the client's shadow rows (docs/sync.md) */
+  [4] = "migrate-004.sql",   /* period_mark_page: a journal page's period marks in order */
 };
 
 static gboolean
@@ -264,6 +311,7 @@ zh_store_open (const char   *path,
   sqlite3_extended_result_codes (self->db, TRUE);
   sqlite3_busy_timeout (self->db, 10000);
   sqlite3_progress_handler (self->db, 1000, progress_cb, self);
+  sqlite3_create_collation (self->db, "journal", SQLITE_UTF8, NULL, journal_collate);
 
   /* Reading the header tells a Zhurnal database from any other file. */
   version = query_int (self, "PRAGMA user_version");

@@ -1212,8 +1212,9 @@ audit_list (ZhServerRequest *request,
                         "WHERE l.group_id = ?1 AND l.date BETWEEN ?2 AND ?3"
 #define PAGE_PERIOD_MARKS "FROM period_mark t WHERE t.group_id = ?1 AND t.period_id = ?4"
 
-/* Cyrillic letters sort by code point, except Ё and ё, which a class list files under Е. */
-#define ALPHABETICAL(column) "replace (replace (" column ", 'Ё', 'Е'), 'ё', 'е')"
+/* Cyrillic letters sort by code point, except Ё and ё, which a class list files under Е: the
+ * store's collation "journal" (zh-store.c). */
+#define ALPHABETICAL(column) column " COLLATE journal"
 
 /* Each part comes in the order of the index its query walks, ties in the order the rows were
  * stored (rowid, which ends every index): then SQLite sorts nothing. Sorting the marks by part and
