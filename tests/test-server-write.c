@@ -15,6 +15,7 @@
 #include "zh-server.h"
 #include "zh-server-store.h"
 #include "zh-store.h"
+#include "zh-test-server.h"
 #include "zh-test-utils.h"
 
 #define U(x) "00000000-0000-4000-8000-" x
@@ -163,6 +164,7 @@ make_template (void)
 
   template_dir = zh_test_tmpdir_new ();
   template_path = g_build_filename (template_dir, "zhurnal.sqlite", NULL);
+  zh_test_server_set_template (template_path);
   store = zh_store_open (template_path, ZH_STORE_FLAGS_NONE, &error);
   g_assert_no_error (error);
   zh_store_exec (store, sql, &error);
@@ -183,219 +185,6 @@ make_template (void)
       zh_store_exec (store, insert, &error);
       g_assert_no_error (error);
     }
-}
-/* ---- a server in a thread of its own, and a client ----------------------------------------- */
-
-typedef struct
-{
-  char         *dir;
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  GMutex        mutex;
-  GCond         cond;
-  guint16       port;
-  gboolean      ready;
-  SoupSession  *session;
-} Fixture;
-
-static gpointer
-server_thread (gpointer data)
-{
-  Fixture *fixture = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ZhServer) server = NULL;
-
-  g_main_context_push_thread_default (fixture->context);
-  server = zh_server_new (fixture->dir, &error);
-  g_assert_no_error (error);
-  zh_server_listen (server, "127.0.0.1", 0, &error);
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fixture->mutex);
-  fixture->port = zh_server_get_port (server);
-  fixture->ready = TRUE;
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->mutex);
-
-  g_main_loop_run (fixture->loop);
-  zh_server_shutdown (server);
-  g_clear_object (&server);
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
-}
-
-static void
-copy_template (const char *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) source = g_file_new_for_path (template_path);
-  g_autofree char *path = g_build_filename (dir, "zhurnal.sqlite", NULL);
-  g_autoptr(GFile) dest = g_file_new_for_path (path);
-
-  g_file_copy (source, dest, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture->dir = zh_test_tmpdir_new ();
-  copy_template (fixture->dir);
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  g_mutex_init (&fixture->mutex);
-  g_cond_init (&fixture->cond);
-  fixture->thread = g_thread_new ("server", server_thread, fixture);
-  g_mutex_lock (&fixture->mutex);
-  while (!fixture->ready)
-    g_cond_wait (&fixture->cond, &fixture->mutex);
-  g_mutex_unlock (&fixture->mutex);
-  g_assert_cmpuint (fixture->port, >, 0);
-  fixture->session = soup_session_new ();
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  g_clear_object (&fixture->session);
-  g_main_context_invoke (fixture->context, quit_cb, fixture->loop);
-  g_thread_join (fixture->thread);
-  g_main_loop_unref (fixture->loop);
-  g_main_context_unref (fixture->context);
-  g_mutex_clear (&fixture->mutex);
-  g_cond_clear (&fixture->cond);
-  zh_test_tmpdir_free (fixture->dir);
-}
-
-typedef struct
-{
-  guint     status;
-  JsonNode *json;
-  char     *etag;
-  char     *retry_after;
-  char     *allow;
-} Answer;
-
-static void
-answer_free (Answer *answer)
-{
-  g_clear_pointer (&answer->json, json_node_unref);
-  g_free (answer->etag);
-  g_free (answer->retry_after);
-  g_free (answer->allow);
-  g_free (answer);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Answer, answer_free)
-
-/* Send a request; every answer with a body must be JSON (openapi.yaml: the Error body). */
-static Answer *
-call_full (Fixture    *fixture,
-           const char *method,
-           const char *path,
-           const char *token,
-           const char *content_type,
-           const char *body,
-           gssize      length,
-           const char *if_none_match)
-{
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", fixture->port, path);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  SoupMessageHeaders *headers;
-  Answer *answer = g_new0 (Answer, 1);
-
-  g_assert_nonnull (msg);
-  headers = soup_message_get_request_headers (msg);
-  if (token != NULL)
-    {
-      g_autofree char *value = g_strdup_printf ("Bearer %s", token);
-
-      soup_message_headers_replace (headers, "Authorization", value);
-    }
-  if (if_none_match != NULL)
-    soup_message_headers_replace (headers, "If-None-Match", if_none_match);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) request_body = g_bytes_new (body, length < 0 ? strlen (body) : (gsize) length);
-
-      soup_message_set_request_body_from_bytes (msg, content_type, request_body);
-    }
-
-  bytes = soup_session_send_and_read (fixture->session, msg, NULL, &error);
-  g_assert_no_error (error);
-  answer->status = soup_message_get_status (msg);
-  headers = soup_message_get_response_headers (msg);
-  answer->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
-  answer->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
-  answer->allow = g_strdup (soup_message_headers_get_one (headers, "Allow"));
-  if (g_bytes_get_size (bytes) > 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      g_assert_cmpstr (soup_message_headers_get_content_type (headers, NULL), ==, "application/json");
-      json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
-      g_assert_no_error (error);
-      answer->json = json_node_ref (json_parser_get_root (parser));
-    }
-  return answer;
-}
-
-static Answer *
-call (Fixture    *fixture,
-      const char *method,
-      const char *path,
-      const char *token)
-{
-  return call_full (fixture, method, path, token, NULL, NULL, 0, NULL);
-}
-
-static Answer *
-post_json (Fixture    *fixture,
-           const char *path,
-           const char *token,
-           const char *body)
-{
-  return call_full (fixture, "POST", path, token, "application/json", body, -1, NULL);
-}
-
-static JsonObject *
-object_of (Answer *answer)
-{
-  g_assert_nonnull (answer->json);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (answer->json));
-  return json_node_get_object (answer->json);
-}
-
-/* An error answer: the status, and the body {code, message, field} with that code and field. */
-static void
-assert_error (Answer     *answer,
-              guint       status,
-              const char *code,
-              const char *field)
-{
-  JsonObject *object;
-
-  g_assert_cmpuint (answer->status, ==, status);
-  object = object_of (answer);
-  g_assert_cmpuint (json_object_get_size (object), ==, 3);
-  g_assert_cmpstr (json_object_get_string_member (object, "code"), ==, code);
-  g_assert_cmpuint (strlen (json_object_get_string_member (object, "message")), >, 0);
-  g_assert_true (json_object_has_member (object, "field"));
-  if (field == NULL)
-    g_assert_true (json_object_get_null_member (object, "field"));
-  else
-    g_assert_cmpstr (json_object_get_string_member (object, "field"), ==, field);
 }
 
 /* ---- helpers ------------------------------------------------------------------------------- */
@@ -492,24 +281,24 @@ op_json (const char *op_id,
                           extra != NULL ? extra : "");
 }
 
-static Answer *
-batch (Fixture    *fixture,
+static ZhTestAnswer *
+batch (ZhServerFixture    *fixture,
        const char *token,
        const char *operations)
 {
   g_autofree char *body = g_strdup_printf ("{\"operations\":[%s]}", operations);
 
-  return post_json (fixture, "/api/v1/batch", token, body);
+  return zh_test_post_json (fixture, "/api/v1/batch", token, body);
 }
 
 static JsonObject *
-result_at (Answer *answer,
+result_at (ZhTestAnswer *answer,
            guint   index)
 {
   JsonArray *results;
 
   g_assert_cmpuint (answer->status, ==, SOUP_STATUS_OK);
-  results = json_object_get_array_member (object_of (answer), "results");
+  results = json_object_get_array_member (zh_test_object_of (answer), "results");
   g_assert_cmpuint (index, <, json_array_get_length (results));
   return json_array_get_object_element (results, index);
 }
@@ -539,14 +328,14 @@ check_result (JsonObject *result,
 
 /* Send one operation (taken) as @login and check its answer; returns the new rev when applied. */
 static gint64
-expect (Fixture    *fixture,
+expect (ZhServerFixture    *fixture,
         const char *login,
         char       *operation,
         const char *status,
         const char *code)
 {
   g_autofree char *op = operation;
-  g_autoptr(Answer) answer = batch (fixture, token_of (login), op);
+  g_autoptr(ZhTestAnswer) answer = batch (fixture, token_of (login), op);
   JsonObject *result = result_at (answer, 0);
 
   if (g_strcmp0 (json_object_get_string_member (result, "status"), status) != 0 ||
@@ -559,7 +348,7 @@ expect (Fixture    *fixture,
 
 /* A number from the fixture's database, read on a connection of the test's own. */
 static gint64
-db_int (Fixture    *fixture,
+db_int (ZhServerFixture    *fixture,
         const char *sql)
 {
   g_autoptr(GError) error = NULL;
@@ -579,7 +368,7 @@ db_int (Fixture    *fixture,
 
 /* A digest of every row of every table: equal digests, equal databases. */
 static char *
-db_digest (Fixture *fixture)
+db_digest (ZhServerFixture *fixture)
 {
   static const char * const tables[] = { "school", "academic_year", "period", "staff", "class", "student",
                                           "enrollment", "subject", "study_group", "group_member",
@@ -613,13 +402,13 @@ db_digest (Fixture *fixture)
 }
 
 static JsonObject *
-get_object (Fixture    *fixture,
+get_object (ZhServerFixture    *fixture,
             const char *path,
-            Answer    **keep)
+            ZhTestAnswer    **keep)
 {
-  *keep = call (fixture, "GET", path, "tok-admin");
+  *keep = zh_test_call (fixture, "GET", path, "tok-admin");
   g_assert_cmpuint ((*keep)->status, ==, SOUP_STATUS_OK);
-  return object_of (*keep);
+  return zh_test_object_of (*keep);
 }
 
 /* ---- the batch ----------------------------------------------------------------------------- */
@@ -627,15 +416,15 @@ get_object (Fixture    *fixture,
 /* An applied write: a new rev, the row as the service keeps it (weight from the work type,
  * author, time received), its entry in the changes feed and its audit entry (001 §6.3). */
 static void
-test_batch_applied_row_feed_and_audit (Fixture       *fixture,
+test_batch_applied_row_feed_and_audit (ZhServerFixture       *fixture,
                                        gconstpointer  data)
 {
   g_autofree char *id = zh_uuid_new ();
   g_autofree char *value = mark_json (id, L_TODAY, S1, "5", "test", now_s);
   gint64 before = db_int (fixture, "SELECT value FROM meta WHERE key = 'last_rev'");
-  g_autoptr(Answer) row = NULL;
-  g_autoptr(Answer) feed = NULL;
-  g_autoptr(Answer) history = NULL;
+  g_autoptr(ZhTestAnswer) row = NULL;
+  g_autoptr(ZhTestAnswer) feed = NULL;
+  g_autoptr(ZhTestAnswer) history = NULL;
   g_autofree char *row_path = g_strdup_printf ("/api/v1/marks/%s", id);
   g_autofree char *feed_path = g_strdup_printf ("/api/v1/changes?since=%" G_GINT64_FORMAT, before);
   g_autofree char *audit_path = g_strdup_printf ("/api/v1/audit?entity=mark&id=%s", id);
@@ -660,9 +449,9 @@ test_batch_applied_row_feed_and_audit (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (entry, "rev"), ==, rev);
   g_assert_cmpstr (json_object_get_string_member (entry, "id"), ==, id);
 
-  history = call (fixture, "GET", audit_path, "tok-teacher");
+  history = zh_test_call (fixture, "GET", audit_path, "tok-teacher");
   g_assert_cmpuint (history->status, ==, SOUP_STATUS_OK);
-  entry = json_array_get_object_element (json_object_get_array_member (object_of (history), "items"), 0);
+  entry = json_array_get_object_element (json_object_get_array_member (zh_test_object_of (history), "items"), 0);
   g_assert_cmpstr (json_object_get_string_member (entry, "action"), ==, "create");
   g_assert_cmpstr (json_object_get_string_member (entry, "staff_id"), ==, TEACHER);
   g_assert_true (json_object_get_null_member (entry, "before"));
@@ -673,7 +462,7 @@ test_batch_applied_row_feed_and_audit (Fixture       *fixture,
 /* At most once (DESIGN.md §3): the same batch sent again gets the very same answers and changes
  * nothing — no second row, no new rev, no second audit entry. */
 static void
-test_batch_same_batch_twice_changes_nothing (Fixture       *fixture,
+test_batch_same_batch_twice_changes_nothing (ZhServerFixture       *fixture,
                                              gconstpointer  data)
 {
   g_autofree char *mark_id = zh_uuid_new ();
@@ -685,10 +474,10 @@ test_batch_same_batch_twice_changes_nothing (Fixture       *fixture,
   g_autofree char *op2 = op_json (NULL, "attendance", "put", attendance_id, 0, attendance, NULL);
   g_autofree char *op3 = op_json (NULL, "mark", "put", U ("2000000000ff"), 0, bad, NULL);
   g_autofree char *ops = g_strjoin (",", op1, op2, op3, NULL);
-  g_autoptr(Answer) first = batch (fixture, "tok-teacher", ops);
+  g_autoptr(ZhTestAnswer) first = batch (fixture, "tok-teacher", ops);
   g_autofree char *first_text = json_to_string (first->json, FALSE);
   g_autofree char *digest = db_digest (fixture);
-  g_autoptr(Answer) second = batch (fixture, "tok-teacher", ops);
+  g_autoptr(ZhTestAnswer) second = batch (fixture, "tok-teacher", ops);
   g_autofree char *second_text = json_to_string (second->json, FALSE);
   g_autofree char *digest_after = db_digest (fixture);
 
@@ -703,7 +492,7 @@ test_batch_same_batch_twice_changes_nothing (Fixture       *fixture,
 /* base_rev (DESIGN.md §3): an edit of a row someone changed meanwhile is not written; the answer
  * is the service's row, so nobody silently overwrites another. */
 static void
-test_batch_stale_base_rev_conflicts (Fixture       *fixture,
+test_batch_stale_base_rev_conflicts (ZhServerFixture       *fixture,
                                      gconstpointer  data)
 {
   gint64 rev = db_int (fixture, "SELECT rev FROM attendance WHERE id = '" A_YESTERDAY "'");
@@ -714,7 +503,7 @@ test_batch_stale_base_rev_conflicts (Fixture       *fixture,
   g_autofree char *as_new = op_json (NULL, "attendance", "put", A_YESTERDAY, 0, value, NULL);
   g_autofree char *gone = op_json (NULL, "attendance", "put", fresh, 7, fresh_value, NULL);
   g_autofree char *ops = g_strjoin (",", stale, as_new, gone, NULL);
-  g_autoptr(Answer) answer = batch (fixture, "tok-teacher", ops);
+  g_autoptr(ZhTestAnswer) answer = batch (fixture, "tok-teacher", ops);
   JsonObject *current;
 
   for (guint i = 0; i < 3; i++)
@@ -733,7 +522,7 @@ test_batch_stale_base_rev_conflicts (Fixture       *fixture,
 /* One operation, one savepoint: a refused operation is undone alone; the others stay, and the
  * feed shows each applied row once with its rev. */
 static void
-test_batch_bad_op_does_not_undo_others (Fixture       *fixture,
+test_batch_bad_op_does_not_undo_others (ZhServerFixture       *fixture,
                                         gconstpointer  data)
 {
   g_autofree char *a = zh_uuid_new ();
@@ -747,8 +536,8 @@ test_batch_bad_op_does_not_undo_others (Fixture       *fixture,
   g_autofree char *oc = op_json (NULL, "attendance", "put", c, 0, vc, NULL);
   g_autofree char *ops = g_strjoin (",", oa, ob, oc, NULL);
   gint64 before = db_int (fixture, "SELECT value FROM meta WHERE key = 'last_rev'");
-  g_autoptr(Answer) answer = batch (fixture, "tok-teacher", ops);
-  g_autoptr(Answer) feed = NULL;
+  g_autoptr(ZhTestAnswer) answer = batch (fixture, "tok-teacher", ops);
+  g_autoptr(ZhTestAnswer) feed = NULL;
   g_autofree char *feed_path = g_strdup_printf ("/api/v1/changes?since=%" G_GINT64_FORMAT, before);
   JsonArray *changes;
 
@@ -782,7 +571,7 @@ typedef enum
 } What;
 
 static char *
-make_operation (Fixture *fixture,
+make_operation (ZhServerFixture *fixture,
                 What     what)
 {
   g_autofree char *id = zh_uuid_new ();
@@ -869,7 +658,7 @@ make_operation (Fixture *fixture,
  * its own and on others' data. A refused operation is answered `rejected` with its reason inside
  * the batch's 200 (the other operations of the batch go on); a refused route is a 403. */
 static void
-test_authorisation_matrix (Fixture       *fixture,
+test_authorisation_matrix (ZhServerFixture       *fixture,
                            gconstpointer  data)
 {
   static const struct
@@ -958,17 +747,17 @@ test_authorisation_matrix (Fixture       *fixture,
     {
       g_autofree char *op_id = zh_uuid_new ();
       g_autofree char *body = g_strdup_printf ("{\"op_id\":\"%s\",\"students\":[]}", op_id);
-      g_autoptr(Answer) answer = NULL;
+      g_autoptr(ZhTestAnswer) answer = NULL;
 
       if (g_str_equal (routes[i].method, "POST"))
-        answer = post_json (fixture, routes[i].path, token_of (routes[i].login), body);
+        answer = zh_test_post_json (fixture, routes[i].path, token_of (routes[i].login), body);
       else
-        answer = call (fixture, routes[i].method, routes[i].path, token_of (routes[i].login));
+        answer = zh_test_call (fixture, routes[i].method, routes[i].path, token_of (routes[i].login));
       g_test_message ("route %u: %s %s as %s", i, routes[i].method, routes[i].path, routes[i].login);
       if (routes[i].status == SOUP_STATUS_FORBIDDEN)
         {
           g_assert_cmpuint (answer->status, ==, SOUP_STATUS_FORBIDDEN);
-          g_assert_cmpstr (json_object_get_string_member (object_of (answer), "code"), ==, "forbidden");
+          g_assert_cmpstr (json_object_get_string_member (zh_test_object_of (answer), "code"), ==, "forbidden");
         }
       else
         g_assert_cmpuint (answer->status, ==, routes[i].status);
@@ -976,16 +765,16 @@ test_authorisation_matrix (Fixture       *fixture,
 
   /* Everyone reads only their school: the other school's teacher sees none of these rows. */
   {
-    g_autoptr(Answer) foreign = call (fixture, "GET", "/api/v1/marks/" M_OLD, "tok-other");
+    g_autoptr(ZhTestAnswer) foreign = zh_test_call (fixture, "GET", "/api/v1/marks/" M_OLD, "tok-other");
 
-    assert_error (foreign, SOUP_STATUS_NOT_FOUND, "not_found", NULL);
+    zh_test_assert_error (foreign, SOUP_STATUS_NOT_FOUND, "not_found", NULL);
   }
 }
 
 /* ---- the school's rules, each refused with its reason -------------------------------------- */
 
 static void
-test_policy_rules_refused_with_reason (Fixture       *fixture,
+test_policy_rules_refused_with_reason (ZhServerFixture       *fixture,
                                        gconstpointer  data)
 {
   gint64 m_old_rev = db_int (fixture, "SELECT rev FROM mark WHERE id = '" M_OLD "'");
@@ -1090,7 +879,7 @@ test_policy_rules_refused_with_reason (Fixture       *fixture,
  * a new mark in the same cell holds the new value; the correction row keeps old and new value,
  * reason, document, who and when; the audit log has it all. */
 static void
-test_correction_keeps_old_value (Fixture       *fixture,
+test_correction_keeps_old_value (ZhServerFixture       *fixture,
                                  gconstpointer  data)
 {
   gint64 rev = db_int (fixture, "SELECT rev FROM mark WHERE id = '" M_OLD "'");
@@ -1099,10 +888,10 @@ test_correction_keeps_old_value (Fixture       *fixture,
   g_autofree char *value = mark_json (id, L_YESTERDAY, S1, "5", "answer", now_s - 3600);
   g_autofree char *correction_path = g_strdup_printf ("/api/v1/corrections/%s", op_id);
   g_autofree char *new_path = g_strdup_printf ("/api/v1/marks/%s", id);
-  g_autoptr(Answer) old_answer = NULL;
-  g_autoptr(Answer) new_answer = NULL;
-  g_autoptr(Answer) correction_answer = NULL;
-  g_autoptr(Answer) history = NULL;
+  g_autoptr(ZhTestAnswer) old_answer = NULL;
+  g_autoptr(ZhTestAnswer) new_answer = NULL;
+  g_autoptr(ZhTestAnswer) correction_answer = NULL;
+  g_autoptr(ZhTestAnswer) history = NULL;
   JsonObject *old_mark, *new_mark, *correction, *entry;
   JsonArray *items;
   gint64 applied;
@@ -1130,8 +919,8 @@ test_correction_keeps_old_value (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (correction, "document"), ==, "Протокол № 3 от 12.11");
   g_assert_cmpstr (json_object_get_string_member (correction, "authorised_by"), ==, DEPUTY);
 
-  history = call (fixture, "GET", "/api/v1/audit?entity=mark&id=" M_OLD, "tok-teacher");
-  items = json_object_get_array_member (object_of (history), "items");
+  history = zh_test_call (fixture, "GET", "/api/v1/audit?entity=mark&id=" M_OLD, "tok-teacher");
+  items = json_object_get_array_member (zh_test_object_of (history), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 1);
   entry = json_array_get_object_element (items, 0);
   g_assert_cmpstr (json_object_get_string_member (entry, "action"), ==, "correct");
@@ -1152,7 +941,7 @@ test_correction_keeps_old_value (Fixture       *fixture,
 /* ---- malformed batches --------------------------------------------------------------------- */
 
 static void
-test_malformed_batches (Fixture       *fixture,
+test_malformed_batches (ZhServerFixture       *fixture,
                         gconstpointer  data)
 {
   g_autofree char *good = zh_uuid_new ();
@@ -1195,13 +984,13 @@ test_malformed_batches (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(Answer) answer = NULL;
-      g_autoptr(Answer) status = NULL;
+      g_autoptr(ZhTestAnswer) answer = NULL;
+      g_autoptr(ZhTestAnswer) status = NULL;
 
       g_test_message ("case %u: %s", i, cases[i].body);
-      answer = post_json (fixture, "/api/v1/batch", "tok-teacher", cases[i].body);
-      assert_error (answer, cases[i].status, cases[i].code, cases[i].field);
-      status = call (fixture, "GET", "/api/v1/status", NULL);
+      answer = zh_test_post_json (fixture, "/api/v1/batch", "tok-teacher", cases[i].body);
+      zh_test_assert_error (answer, cases[i].status, cases[i].code, cases[i].field);
+      status = zh_test_call (fixture, "GET", "/api/v1/status", NULL);
       g_assert_cmpuint (status->status, ==, SOUP_STATUS_OK);
     }
 
@@ -1215,9 +1004,9 @@ test_malformed_batches (Fixture       *fixture,
   g_string_append (many, "]}");
   many_text = g_string_free (g_steal_pointer (&many), FALSE);
   {
-    g_autoptr(Answer) answer = post_json (fixture, "/api/v1/batch", "tok-teacher", many_text);
+    g_autoptr(ZhTestAnswer) answer = zh_test_post_json (fixture, "/api/v1/batch", "tok-teacher", many_text);
 
-    assert_error (answer, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_large", "operations");
+    zh_test_assert_error (answer, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_large", "operations");
   }
 
   /* Inside a well-formed batch: an unknown entity, a row with an unknown member, a row of the
@@ -1237,9 +1026,9 @@ test_malformed_batches (Fixture       *fixture,
     g_autofree char *o5 = op_json (dup, "mark", "put", good, 0, good_value, NULL);
     g_autofree char *o6 = op_json (dup, "mark", "put", good, 0, good_value, NULL);
     g_autofree char *ops = g_strjoin (",", o1, o2, o3, o4, o5, o6, NULL);
-    g_autoptr(Answer) answer = batch (fixture, "tok-teacher", ops);
-    g_autofree char *fifth = json_to_string (json_array_get_element (json_object_get_array_member (object_of (answer), "results"), 4), FALSE);
-    g_autofree char *sixth = json_to_string (json_array_get_element (json_object_get_array_member (object_of (answer), "results"), 5), FALSE);
+    g_autoptr(ZhTestAnswer) answer = batch (fixture, "tok-teacher", ops);
+    g_autofree char *fifth = json_to_string (json_array_get_element (json_object_get_array_member (zh_test_object_of (answer), "results"), 4), FALSE);
+    g_autofree char *sixth = json_to_string (json_array_get_element (json_object_get_array_member (zh_test_object_of (answer), "results"), 5), FALSE);
 
     check_result (result_at (answer, 0), "rejected", "unknown_entity");
     g_assert_cmpstr (json_object_get_string_member (result_at (answer, 0), "field"), ==, "entity");
@@ -1287,13 +1076,13 @@ test_malformed_batches (Fixture       *fixture,
 /* A class-list plan (000 §3.3) is applied in one transaction, each row with a rev and an audit
  * entry 'import'; sent again it is not applied twice. */
 static void
-test_import_good_plan (Fixture       *fixture,
+test_import_good_plan (ZhServerFixture       *fixture,
                        gconstpointer  data)
 {
   const char *plan = IMPORT_PLAN (U ("7000000000b1"), "2015-07-07", U ("f10000000009"));
-  g_autoptr(Answer) answer = post_json (fixture, "/api/v1/imports", "tok-admin", plan);
-  g_autoptr(Answer) again = NULL;
-  g_autoptr(Answer) students = NULL;
+  g_autoptr(ZhTestAnswer) answer = zh_test_post_json (fixture, "/api/v1/imports", "tok-admin", plan);
+  g_autoptr(ZhTestAnswer) again = NULL;
+  g_autoptr(ZhTestAnswer) students = NULL;
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
   g_autofree char *digest = NULL;
@@ -1301,21 +1090,21 @@ test_import_good_plan (Fixture       *fixture,
   JsonObject *counts;
 
   g_assert_cmpuint (answer->status, ==, SOUP_STATUS_OK);
-  counts = json_object_get_object_member (object_of (answer), "counts");
+  counts = json_object_get_object_member (zh_test_object_of (answer), "counts");
   g_assert_cmpint (json_object_get_int_member (counts, "students"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (counts, "enrollments"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (counts, "groups"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (counts, "group_members"), ==, 2);
-  g_assert_cmpint (json_object_get_int_member (object_of (answer), "rev"), ==,
+  g_assert_cmpint (json_object_get_int_member (zh_test_object_of (answer), "rev"), ==,
                    db_int (fixture, "SELECT value FROM meta WHERE key = 'last_rev'"));
   g_assert_cmpint (db_int (fixture, "SELECT count(*) FROM audit WHERE action = 'import' AND staff_id = '" ADMIN "'"), ==, 7);
   g_assert_cmpint (db_int (fixture, "SELECT count(*) FROM change WHERE entity_id = '" U ("e20000000002") "'"), ==, 1);
 
-  students = call (fixture, "GET", "/api/v1/students?class=" CLASS5, "tok-teacher");
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (students), "items")), ==, 5);
+  students = zh_test_call (fixture, "GET", "/api/v1/students?class=" CLASS5, "tok-teacher");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (zh_test_object_of (students), "items")), ==, 5);
 
   digest = db_digest (fixture);
-  again = post_json (fixture, "/api/v1/imports", "tok-admin", plan);
+  again = zh_test_post_json (fixture, "/api/v1/imports", "tok-admin", plan);
   digest_after = db_digest (fixture);
   first = json_to_string (answer->json, FALSE);
   second = json_to_string (again->json, FALSE);
@@ -1326,14 +1115,14 @@ test_import_good_plan (Fixture       *fixture,
 /* All or nothing: two bad rows (a birth date that is no date, a member of a group that exists
  * nowhere) refuse the whole plan with 422 naming both, and the database is as it was. */
 static void
-test_import_bad_rows_store_nothing (Fixture       *fixture,
+test_import_bad_rows_store_nothing (ZhServerFixture       *fixture,
                                    gconstpointer  data)
 {
   const char *plan = IMPORT_PLAN (U ("7000000000b2"), "2015-02-30", U ("f100000000ee"));
   g_autofree char *digest = db_digest (fixture);
-  g_autoptr(Answer) answer = post_json (fixture, "/api/v1/imports", "tok-admin", plan);
+  g_autoptr(ZhTestAnswer) answer = zh_test_post_json (fixture, "/api/v1/imports", "tok-admin", plan);
   g_autofree char *digest_after = db_digest (fixture);
-  JsonObject *object = object_of (answer);
+  JsonObject *object = zh_test_object_of (answer);
   JsonArray *rejected;
   JsonObject *row;
 
@@ -1360,11 +1149,11 @@ test_import_bad_rows_store_nothing (Fixture       *fixture,
 /* An unchanged page is answered 304 (from memory while nothing is written), but never after a
  * write to one of its rows: each such write gives the page a new tag and the client the page. */
 static void
-test_journal_never_stale_304 (Fixture       *fixture,
+test_journal_never_stale_304 (ZhServerFixture       *fixture,
                               gconstpointer  data)
 {
   const char *path = "/api/v1/journal?group=" GROUP "&period=" P_NOW;
-  g_autoptr(Answer) first = call (fixture, "GET", path, "tok-teacher");
+  g_autoptr(ZhTestAnswer) first = zh_test_call (fixture, "GET", path, "tok-teacher");
   g_autofree char *etag = g_strdup (first->etag);
 
   g_assert_cmpuint (first->status, ==, SOUP_STATUS_OK);
@@ -1375,33 +1164,33 @@ test_journal_never_stale_304 (Fixture       *fixture,
       g_autofree char *plan = zh_uuid_new ();
       g_autofree char *plan_value = g_strdup_printf ("{\"id\":\"%s\",\"group_id\":\"" GROUP2 "\","
                                                      "\"number\":%u,\"topic\":\"Диктант\"}", plan, round + 1);
-      g_autoptr(Answer) same = NULL;
-      g_autoptr(Answer) again = NULL;
-      g_autoptr(Answer) elsewhere = NULL;
-      g_autoptr(Answer) changed = NULL;
-      g_autoptr(Answer) current = NULL;
+      g_autoptr(ZhTestAnswer) same = NULL;
+      g_autoptr(ZhTestAnswer) again = NULL;
+      g_autoptr(ZhTestAnswer) elsewhere = NULL;
+      g_autoptr(ZhTestAnswer) changed = NULL;
+      g_autoptr(ZhTestAnswer) current = NULL;
 
       /* Unchanged: 304, twice (the second from memory). */
-      same = call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
+      same = zh_test_call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
       g_assert_cmpuint (same->status, ==, SOUP_STATUS_NOT_MODIFIED);
       g_assert_cmpstr (same->etag, ==, etag);
-      again = call_full (fixture, "GET", path, "tok-classteacher", NULL, NULL, 0, etag);
+      again = zh_test_call_full (fixture, "GET", path, "tok-classteacher", NULL, NULL, 0, etag);
       g_assert_cmpuint (again->status, ==, SOUP_STATUS_NOT_MODIFIED);
 
       /* A write elsewhere: the page is still the same page. */
       expect (fixture, "teacher2", op_json (NULL, "plan_item", "put", plan, 0, plan_value, NULL), "applied", NULL);
-      elsewhere = call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
+      elsewhere = zh_test_call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
       g_assert_cmpuint (elsewhere->status, ==, SOUP_STATUS_NOT_MODIFIED);
 
       /* A write to the page: a new tag and the new row, at once. */
       expect (fixture, "teacher", op_json (NULL, "mark", "put", id, 0, value, NULL), "applied", NULL);
-      changed = call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
+      changed = zh_test_call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
       g_assert_cmpuint (changed->status, ==, SOUP_STATUS_OK);
       g_assert_cmpstr (changed->etag, !=, etag);
-      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (changed), "marks")), ==, round + 3);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (zh_test_object_of (changed), "marks")), ==, round + 3);
       g_free (etag);
       etag = g_strdup (changed->etag);
-      current = call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
+      current = zh_test_call_full (fixture, "GET", path, "tok-teacher", NULL, NULL, 0, etag);
       g_assert_cmpuint (current->status, ==, SOUP_STATUS_NOT_MODIFIED);
     }
 }
@@ -1417,7 +1206,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   make_template ();
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add (path, ZhServerFixture, NULL, zh_server_fixture_setup, func, zh_server_fixture_teardown)
   ADD ("/server/write/batch/applied-row-feed-and-audit", test_batch_applied_row_feed_and_audit);
   ADD ("/server/write/batch/same-batch-twice-changes-nothing", test_batch_same_batch_twice_changes_nothing);
   ADD ("/server/write/batch/stale-base-rev-conflicts", test_batch_stale_base_rev_conflicts);

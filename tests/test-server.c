@@ -15,9 +15,10 @@
 #include "zh-server.h"
 #include "zh-server-store.h"
 #include "zh-store.h"
+#include "zh-test-server.h"
 #include "zh-test-utils.h"
 
-/* Fixture ids: "00000000-0000-4000-8000-" and twelve hex digits. */
+/* ZhServerFixture ids: "00000000-0000-4000-8000-" and twelve hex digits. */
 #define U(x) "00000000-0000-4000-8000-" x
 #define SCHOOL U ("a00000000001")
 #define YEAR U ("a00000000002")
@@ -158,6 +159,7 @@ make_template (void)
 
   template_dir = zh_test_tmpdir_new ();
   template_path = g_build_filename (template_dir, "zhurnal.sqlite", NULL);
+  zh_test_server_set_template (template_path);
   store = zh_store_open (template_path, ZH_STORE_FLAGS_NONE, &error);
   g_assert_no_error (error);
   zh_store_exec (store, fixture_sql, &error);
@@ -202,248 +204,34 @@ make_template (void)
     }
 }
 
-/* ---- a server in a thread of its own, and a client ----------------------------------------- */
-
-typedef struct
-{
-  char         *dir;
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  GMutex        mutex;
-  GCond         cond;
-  guint16       port;
-  gboolean      ready;
-  SoupSession  *session;
-} Fixture;
-
-static gpointer
-server_thread (gpointer data)
-{
-  Fixture *fixture = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ZhServer) server = NULL;
-
-  g_main_context_push_thread_default (fixture->context);
-  server = zh_server_new (fixture->dir, &error);
-  g_assert_no_error (error);
-  zh_server_listen (server, "127.0.0.1", 0, &error);
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fixture->mutex);
-  fixture->port = zh_server_get_port (server);
-  fixture->ready = TRUE;
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->mutex);
-
-  g_main_loop_run (fixture->loop);
-  zh_server_shutdown (server);
-  g_clear_object (&server);
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
-}
-
-static void
-copy_template (const char *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) source = g_file_new_for_path (template_path);
-  g_autofree char *path = g_build_filename (dir, "zhurnal.sqlite", NULL);
-  g_autoptr(GFile) dest = g_file_new_for_path (path);
-
-  g_file_copy (source, dest, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture->dir = zh_test_tmpdir_new ();
-  copy_template (fixture->dir);
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  g_mutex_init (&fixture->mutex);
-  g_cond_init (&fixture->cond);
-  fixture->thread = g_thread_new ("server", server_thread, fixture);
-  g_mutex_lock (&fixture->mutex);
-  while (!fixture->ready)
-    g_cond_wait (&fixture->cond, &fixture->mutex);
-  g_mutex_unlock (&fixture->mutex);
-  g_assert_cmpuint (fixture->port, >, 0);
-  fixture->session = soup_session_new ();
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  g_clear_object (&fixture->session);
-  g_main_context_invoke (fixture->context, quit_cb, fixture->loop);
-  g_thread_join (fixture->thread);
-  g_main_loop_unref (fixture->loop);
-  g_main_context_unref (fixture->context);
-  g_mutex_clear (&fixture->mutex);
-  g_cond_clear (&fixture->cond);
-  zh_test_tmpdir_free (fixture->dir);
-}
-
-typedef struct
-{
-  guint     status;
-  JsonNode *json;
-  char     *etag;
-  char     *retry_after;
-  char     *allow;
-} Answer;
-
-static void
-answer_free (Answer *answer)
-{
-  g_clear_pointer (&answer->json, json_node_unref);
-  g_free (answer->etag);
-  g_free (answer->retry_after);
-  g_free (answer->allow);
-  g_free (answer);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Answer, answer_free)
-
-/* Send a request; every answer with a body must be JSON (openapi.yaml: the Error body). */
-static Answer *
-call_full (Fixture    *fixture,
-           const char *method,
-           const char *path,
-           const char *token,
-           const char *content_type,
-           const char *body,
-           gssize      length,
-           const char *if_none_match)
-{
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", fixture->port, path);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  SoupMessageHeaders *headers;
-  Answer *answer = g_new0 (Answer, 1);
-
-  g_assert_nonnull (msg);
-  headers = soup_message_get_request_headers (msg);
-  if (token != NULL)
-    {
-      g_autofree char *value = g_strdup_printf ("Bearer %s", token);
-
-      soup_message_headers_replace (headers, "Authorization", value);
-    }
-  if (if_none_match != NULL)
-    soup_message_headers_replace (headers, "If-None-Match", if_none_match);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) request_body = g_bytes_new (body, length < 0 ? strlen (body) : (gsize) length);
-
-      soup_message_set_request_body_from_bytes (msg, content_type, request_body);
-    }
-
-  bytes = soup_session_send_and_read (fixture->session, msg, NULL, &error);
-  g_assert_no_error (error);
-  answer->status = soup_message_get_status (msg);
-  headers = soup_message_get_response_headers (msg);
-  answer->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
-  answer->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
-  answer->allow = g_strdup (soup_message_headers_get_one (headers, "Allow"));
-  if (g_bytes_get_size (bytes) > 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      g_assert_cmpstr (soup_message_headers_get_content_type (headers, NULL), ==, "application/json");
-      json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
-      g_assert_no_error (error);
-      answer->json = json_node_ref (json_parser_get_root (parser));
-    }
-  return answer;
-}
-
-static Answer *
-call (Fixture    *fixture,
-      const char *method,
-      const char *path,
-      const char *token)
-{
-  return call_full (fixture, method, path, token, NULL, NULL, 0, NULL);
-}
-
-static Answer *
-post_json (Fixture    *fixture,
-           const char *path,
-           const char *token,
-           const char *body)
-{
-  return call_full (fixture, "POST", path, token, "application/json", body, -1, NULL);
-}
-
-static JsonObject *
-object_of (Answer *answer)
-{
-  g_assert_nonnull (answer->json);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (answer->json));
-  return json_node_get_object (answer->json);
-}
-
-/* An error answer: the status, and the body {code, message, field} with that code and field. */
-static void
-assert_error (Answer     *answer,
-              guint       status,
-              const char *code,
-              const char *field)
-{
-  JsonObject *object;
-
-  g_assert_cmpuint (answer->status, ==, status);
-  object = object_of (answer);
-  g_assert_cmpuint (json_object_get_size (object), ==, 3);
-  g_assert_cmpstr (json_object_get_string_member (object, "code"), ==, code);
-  g_assert_cmpuint (strlen (json_object_get_string_member (object, "message")), >, 0);
-  g_assert_true (json_object_has_member (object, "field"));
-  if (field == NULL)
-    g_assert_true (json_object_get_null_member (object, "field"));
-  else
-    g_assert_cmpstr (json_object_get_string_member (object, "field"), ==, field);
-}
-
 static char *
-sign_in (Fixture    *fixture,
+sign_in (ZhServerFixture    *fixture,
          const char *login,
          const char *password)
 {
   g_autofree char *body = g_strdup_printf ("{\"login\":\"%s\",\"password\":\"%s\"}", login, password);
-  g_autoptr(Answer) answer = post_json (fixture, "/api/v1/session", NULL, body);
+  g_autoptr(ZhTestAnswer) answer = zh_test_post_json (fixture, "/api/v1/session", NULL, body);
 
   g_assert_cmpuint (answer->status, ==, SOUP_STATUS_CREATED);
-  return g_strdup (json_object_get_string_member (object_of (answer), "token"));
+  return g_strdup (json_object_get_string_member (zh_test_object_of (answer), "token"));
 }
 
 /* ---- sessions ------------------------------------------------------------------------------ */
 
 static void
-test_sign_in_returns_token_and_staff (Fixture       *fixture,
+test_sign_in_returns_token_and_staff (ZhServerFixture       *fixture,
                                       gconstpointer  data)
 {
-  g_autoptr(Answer) answer = post_json (fixture, "/api/v1/session", NULL,
+  g_autoptr(ZhTestAnswer) answer = zh_test_post_json (fixture, "/api/v1/session", NULL,
                                         "{\"login\":\"teacher\",\"password\":\"demo\"}");
-  g_autoptr(Answer) session = NULL;
+  g_autoptr(ZhTestAnswer) session = NULL;
   JsonObject *object;
   JsonObject *staff;
   const char *token;
   gint64 expires;
 
   g_assert_cmpuint (answer->status, ==, SOUP_STATUS_CREATED);
-  object = object_of (answer);
+  object = zh_test_object_of (answer);
   token = json_object_get_string_member (object, "token");
   g_assert_cmpuint (strlen (token), ==, 43);   /* 32 bytes, base64url without padding */
   g_assert_true (g_str_has_suffix (json_object_get_string_member (object, "expires"), "Z"));
@@ -453,9 +241,9 @@ test_sign_in_returns_token_and_staff (Fixture       *fixture,
   g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (staff, "roles"), 0), ==, "teacher");
 
   /* The token works, and lives 12 hours. */
-  session = call (fixture, "GET", "/api/v1/session", token);
+  session = zh_test_call (fixture, "GET", "/api/v1/session", token);
   g_assert_cmpuint (session->status, ==, SOUP_STATUS_OK);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object_of (session), "staff"), "login"),
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (zh_test_object_of (session), "staff"), "login"),
                    ==, "teacher");
   {
     g_autoptr(GDateTime) parsed = g_date_time_new_from_iso8601 (json_object_get_string_member (object, "expires"), NULL);
@@ -468,41 +256,41 @@ test_sign_in_returns_token_and_staff (Fixture       *fixture,
 
 /* A wrong password and an unknown login get the very same answer: it tells nothing. */
 static void
-test_sign_in_wrong_password_same_as_unknown_login (Fixture       *fixture,
+test_sign_in_wrong_password_same_as_unknown_login (ZhServerFixture       *fixture,
                                                    gconstpointer  data)
 {
-  g_autoptr(Answer) wrong = post_json (fixture, "/api/v1/session", NULL,
+  g_autoptr(ZhTestAnswer) wrong = zh_test_post_json (fixture, "/api/v1/session", NULL,
                                        "{\"login\":\"teacher\",\"password\":\"wrong\"}");
-  g_autoptr(Answer) unknown = post_json (fixture, "/api/v1/session", NULL,
+  g_autoptr(ZhTestAnswer) unknown = zh_test_post_json (fixture, "/api/v1/session", NULL,
                                          "{\"login\":\"nobody\",\"password\":\"demo\"}");
-  g_autoptr(Answer) no_account = post_json (fixture, "/api/v1/session", NULL,
+  g_autoptr(ZhTestAnswer) no_account = zh_test_post_json (fixture, "/api/v1/session", NULL,
                                             "{\"login\":\"other\",\"password\":\"demo\"}");
 
-  assert_error (wrong, SOUP_STATUS_UNAUTHORIZED, "wrong_credentials", NULL);
-  assert_error (unknown, SOUP_STATUS_UNAUTHORIZED, "wrong_credentials", NULL);
-  assert_error (no_account, SOUP_STATUS_UNAUTHORIZED, "wrong_credentials", NULL);
-  g_assert_cmpstr (json_object_get_string_member (object_of (wrong), "message"), ==,
-                   json_object_get_string_member (object_of (unknown), "message"));
+  zh_test_assert_error (wrong, SOUP_STATUS_UNAUTHORIZED, "wrong_credentials", NULL);
+  zh_test_assert_error (unknown, SOUP_STATUS_UNAUTHORIZED, "wrong_credentials", NULL);
+  zh_test_assert_error (no_account, SOUP_STATUS_UNAUTHORIZED, "wrong_credentials", NULL);
+  g_assert_cmpstr (json_object_get_string_member (zh_test_object_of (wrong), "message"), ==,
+                   json_object_get_string_member (zh_test_object_of (unknown), "message"));
 }
 
 /* Five failures for one login within 15 minutes block it, even with the right password; other
  * logins go on working. */
 static void
-test_sign_in_rate_limited (Fixture       *fixture,
+test_sign_in_rate_limited (ZhServerFixture       *fixture,
                            gconstpointer  data)
 {
-  g_autoptr(Answer) blocked = NULL;
+  g_autoptr(ZhTestAnswer) blocked = NULL;
   g_autofree char *other = NULL;
 
   for (int i = 0; i < 5; i++)
     {
-      g_autoptr(Answer) answer = post_json (fixture, "/api/v1/session", NULL,
+      g_autoptr(ZhTestAnswer) answer = zh_test_post_json (fixture, "/api/v1/session", NULL,
                                             "{\"login\":\"teacher\",\"password\":\"guess\"}");
 
-      assert_error (answer, SOUP_STATUS_UNAUTHORIZED, "wrong_credentials", NULL);
+      zh_test_assert_error (answer, SOUP_STATUS_UNAUTHORIZED, "wrong_credentials", NULL);
     }
-  blocked = post_json (fixture, "/api/v1/session", NULL, "{\"login\":\"teacher\",\"password\":\"demo\"}");
-  assert_error (blocked, 429, "too_many_attempts", NULL);
+  blocked = zh_test_post_json (fixture, "/api/v1/session", NULL, "{\"login\":\"teacher\",\"password\":\"demo\"}");
+  zh_test_assert_error (blocked, 429, "too_many_attempts", NULL);
   g_assert_nonnull (blocked->retry_after);
   g_assert_cmpint (g_ascii_strtoll (blocked->retry_after, NULL, 10), >, 800);
   g_assert_cmpint (g_ascii_strtoll (blocked->retry_after, NULL, 10), <=, 900);
@@ -512,87 +300,87 @@ test_sign_in_rate_limited (Fixture       *fixture,
 }
 
 static void
-test_sign_out_ends_token (Fixture       *fixture,
+test_sign_out_ends_token (ZhServerFixture       *fixture,
                           gconstpointer  data)
 {
   g_autofree char *token = sign_in (fixture, "teacher", "demo");
   g_autofree char *second = sign_in (fixture, "teacher", "demo");
-  g_autoptr(Answer) before = call (fixture, "GET", "/api/v1/years", token);
-  g_autoptr(Answer) out = call (fixture, "DELETE", "/api/v1/session", token);
-  g_autoptr(Answer) after = call (fixture, "GET", "/api/v1/years", token);
-  g_autoptr(Answer) again = call (fixture, "DELETE", "/api/v1/session", token);
-  g_autoptr(Answer) other = call (fixture, "GET", "/api/v1/years", second);
+  g_autoptr(ZhTestAnswer) before = zh_test_call (fixture, "GET", "/api/v1/years", token);
+  g_autoptr(ZhTestAnswer) out = zh_test_call (fixture, "DELETE", "/api/v1/session", token);
+  g_autoptr(ZhTestAnswer) after = zh_test_call (fixture, "GET", "/api/v1/years", token);
+  g_autoptr(ZhTestAnswer) again = zh_test_call (fixture, "DELETE", "/api/v1/session", token);
+  g_autoptr(ZhTestAnswer) other = zh_test_call (fixture, "GET", "/api/v1/years", second);
 
   g_assert_cmpuint (before->status, ==, SOUP_STATUS_OK);
   g_assert_cmpuint (out->status, ==, SOUP_STATUS_NO_CONTENT);
   g_assert_null (out->json);
-  assert_error (after, SOUP_STATUS_UNAUTHORIZED, "unauthorized", "Authorization");
-  assert_error (again, SOUP_STATUS_UNAUTHORIZED, "unauthorized", "Authorization");
+  zh_test_assert_error (after, SOUP_STATUS_UNAUTHORIZED, "unauthorized", "Authorization");
+  zh_test_assert_error (again, SOUP_STATUS_UNAUTHORIZED, "unauthorized", "Authorization");
   /* Signing out ends that session only (002 §4.5). */
   g_assert_cmpuint (other->status, ==, SOUP_STATUS_OK);
 }
 
 static void
-test_missing_or_bad_token_401 (Fixture       *fixture,
+test_missing_or_bad_token_401 (ZhServerFixture       *fixture,
                                gconstpointer  data)
 {
-  g_autoptr(Answer) none = call (fixture, "GET", "/api/v1/marks", NULL);
-  g_autoptr(Answer) bad = call (fixture, "GET", "/api/v1/marks", "not-a-token");
-  g_autoptr(Answer) status = call (fixture, "GET", "/api/v1/status", NULL);
+  g_autoptr(ZhTestAnswer) none = zh_test_call (fixture, "GET", "/api/v1/marks", NULL);
+  g_autoptr(ZhTestAnswer) bad = zh_test_call (fixture, "GET", "/api/v1/marks", "not-a-token");
+  g_autoptr(ZhTestAnswer) status = zh_test_call (fixture, "GET", "/api/v1/status", NULL);
 
-  assert_error (none, SOUP_STATUS_UNAUTHORIZED, "unauthorized", "Authorization");
-  assert_error (bad, SOUP_STATUS_UNAUTHORIZED, "unauthorized", "Authorization");
+  zh_test_assert_error (none, SOUP_STATUS_UNAUTHORIZED, "unauthorized", "Authorization");
+  zh_test_assert_error (bad, SOUP_STATUS_UNAUTHORIZED, "unauthorized", "Authorization");
   g_assert_cmpuint (status->status, ==, SOUP_STATUS_OK);
-  g_assert_cmpstr (json_object_get_string_member (object_of (status), "service"), ==, "zhurnal-server");
+  g_assert_cmpstr (json_object_get_string_member (zh_test_object_of (status), "service"), ==, "zhurnal-server");
 }
 
 /* Staff passwords change (004 §3.3): at least 8 characters, not the login; the other sessions end. */
 static void
-test_password_change (Fixture       *fixture,
+test_password_change (ZhServerFixture       *fixture,
                       gconstpointer  data)
 {
   g_autofree char *token = sign_in (fixture, "teacher", "demo");
   g_autofree char *other = sign_in (fixture, "teacher", "demo");
   g_autofree char *fresh = NULL;
-  g_autoptr(Answer) wrong_old = post_json (fixture, "/api/v1/session/password", token,
+  g_autoptr(ZhTestAnswer) wrong_old = zh_test_post_json (fixture, "/api/v1/session/password", token,
                                            "{\"old_password\":\"nope\",\"new_password\":\"longenough\"}");
-  g_autoptr(Answer) too_short = post_json (fixture, "/api/v1/session/password", token,
+  g_autoptr(ZhTestAnswer) too_short = zh_test_post_json (fixture, "/api/v1/session/password", token,
                                            "{\"old_password\":\"demo\",\"new_password\":\"short\"}");
-  g_autoptr(Answer) is_login = post_json (fixture, "/api/v1/session/password", token,
+  g_autoptr(ZhTestAnswer) is_login = zh_test_post_json (fixture, "/api/v1/session/password", token,
                                           "{\"old_password\":\"demo\",\"new_password\":\"teacher\"}");
-  g_autoptr(Answer) changed = NULL;
-  g_autoptr(Answer) still = NULL;
-  g_autoptr(Answer) ended = NULL;
-  g_autoptr(Answer) old_login = NULL;
+  g_autoptr(ZhTestAnswer) changed = NULL;
+  g_autoptr(ZhTestAnswer) still = NULL;
+  g_autoptr(ZhTestAnswer) ended = NULL;
+  g_autoptr(ZhTestAnswer) old_login = NULL;
 
-  assert_error (wrong_old, SOUP_STATUS_FORBIDDEN, "wrong_password", "old_password");
-  assert_error (too_short, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid_value", "new_password");
+  zh_test_assert_error (wrong_old, SOUP_STATUS_FORBIDDEN, "wrong_password", "old_password");
+  zh_test_assert_error (too_short, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid_value", "new_password");
   /* "teacher" has 7 characters; a login of 8+ would be refused as equal; both rules hold. */
-  assert_error (is_login, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid_value", "new_password");
+  zh_test_assert_error (is_login, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid_value", "new_password");
 
-  changed = post_json (fixture, "/api/v1/session/password", token,
+  changed = zh_test_post_json (fixture, "/api/v1/session/password", token,
                        "{\"old_password\":\"demo\",\"new_password\":\"Новый пароль 1\"}");
   g_assert_cmpuint (changed->status, ==, SOUP_STATUS_NO_CONTENT);
-  still = call (fixture, "GET", "/api/v1/session", token);
+  still = zh_test_call (fixture, "GET", "/api/v1/session", token);
   g_assert_cmpuint (still->status, ==, SOUP_STATUS_OK);
-  ended = call (fixture, "GET", "/api/v1/session", other);
-  assert_error (ended, SOUP_STATUS_UNAUTHORIZED, "unauthorized", "Authorization");
+  ended = zh_test_call (fixture, "GET", "/api/v1/session", other);
+  zh_test_assert_error (ended, SOUP_STATUS_UNAUTHORIZED, "unauthorized", "Authorization");
 
-  old_login = post_json (fixture, "/api/v1/session", NULL, "{\"login\":\"teacher\",\"password\":\"demo\"}");
-  assert_error (old_login, SOUP_STATUS_UNAUTHORIZED, "wrong_credentials", NULL);
+  old_login = zh_test_post_json (fixture, "/api/v1/session", NULL, "{\"login\":\"teacher\",\"password\":\"demo\"}");
+  zh_test_assert_error (old_login, SOUP_STATUS_UNAUTHORIZED, "wrong_credentials", NULL);
   fresh = sign_in (fixture, "teacher", "Новый пароль 1");
   g_assert_nonnull (fresh);
 }
 
 static void
-test_password_equal_to_login_refused (Fixture       *fixture,
+test_password_equal_to_login_refused (ZhServerFixture       *fixture,
                                       gconstpointer  data)
 {
   g_autofree char *token = sign_in (fixture, "classteacher", "demo");
-  g_autoptr(Answer) answer = post_json (fixture, "/api/v1/session/password", token,
+  g_autoptr(ZhTestAnswer) answer = zh_test_post_json (fixture, "/api/v1/session/password", token,
                                         "{\"old_password\":\"demo\",\"new_password\":\"classteacher\"}");
 
-  assert_error (answer, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid_value", "new_password");
+  zh_test_assert_error (answer, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid_value", "new_password");
 }
 
 /* ---- collections --------------------------------------------------------------------------- */
@@ -610,7 +398,7 @@ assert_row_fields (JsonObject         *row,
 /* Every collection lists exactly the first school's rows, each with all its fields, and each
  * row is also served alone. */
 static void
-test_every_collection_lists_its_rows (Fixture       *fixture,
+test_every_collection_lists_its_rows (ZhServerFixture       *fixture,
                                       gconstpointer  data)
 {
   g_autofree char *token = sign_in (fixture, "teacher", "demo");
@@ -620,13 +408,13 @@ test_every_collection_lists_its_rows (Fixture       *fixture,
       const ZhEntityInfo *info = zh_entities[i];
       GPtrArray *expected = g_hash_table_lookup (expected_rows, info->collection);
       g_autofree char *path = g_strdup_printf ("/api/v1/%s?limit=5000", info->collection);
-      g_autoptr(Answer) answer = call (fixture, "GET", path, token);
+      g_autoptr(ZhTestAnswer) answer = zh_test_call (fixture, "GET", path, token);
       JsonArray *items;
 
       g_test_message ("collection %s", info->collection);
       g_assert_cmpuint (answer->status, ==, SOUP_STATUS_OK);
-      items = json_object_get_array_member (object_of (answer), "items");
-      g_assert_true (json_object_get_null_member (object_of (answer), "next_cursor"));
+      items = json_object_get_array_member (zh_test_object_of (answer), "items");
+      g_assert_true (json_object_get_null_member (zh_test_object_of (answer), "next_cursor"));
       g_assert_cmpuint (json_array_get_length (items), ==, expected->len);
       for (guint j = 0; j < expected->len; j++)
         {
@@ -641,20 +429,20 @@ test_every_collection_lists_its_rows (Fixture       *fixture,
                                                       (const char *) expected->pdata[0]);
         g_autofree char *missing_path = g_strdup_printf ("/api/v1/%s/%s", info->collection,
                                                          U ("ffffffffffff"));
-        g_autoptr(Answer) item = call (fixture, "GET", item_path, token);
-        g_autoptr(Answer) missing = call (fixture, "GET", missing_path, token);
+        g_autoptr(ZhTestAnswer) item = zh_test_call (fixture, "GET", item_path, token);
+        g_autoptr(ZhTestAnswer) missing = zh_test_call (fixture, "GET", missing_path, token);
 
         g_assert_cmpuint (item->status, ==, SOUP_STATUS_OK);
-        assert_row_fields (object_of (item), info);
-        g_assert_cmpstr (json_object_get_string_member (object_of (item), "id"), ==, expected->pdata[0]);
-        assert_error (missing, SOUP_STATUS_NOT_FOUND, "not_found", NULL);
+        assert_row_fields (zh_test_object_of (item), info);
+        g_assert_cmpstr (json_object_get_string_member (zh_test_object_of (item), "id"), ==, expected->pdata[0]);
+        zh_test_assert_error (missing, SOUP_STATUS_NOT_FOUND, "not_found", NULL);
       }
     }
 }
 
 /* Following next_cursor visits every row exactly once, whatever the page size. */
 static void
-test_paging_covers_every_row_once (Fixture       *fixture,
+test_paging_covers_every_row_once (ZhServerFixture       *fixture,
                                    gconstpointer  data)
 {
   static const int limits[] = { 1, 2, 7, 500 };
@@ -672,7 +460,7 @@ test_paging_covers_every_row_once (Fixture       *fixture,
         do
           {
             g_autofree char *path = NULL;
-            g_autoptr(Answer) answer = NULL;
+            g_autoptr(ZhTestAnswer) answer = NULL;
             JsonArray *items;
             JsonNode *next;
 
@@ -680,14 +468,14 @@ test_paging_covers_every_row_once (Fixture       *fixture,
               path = g_strdup_printf ("/api/v1/%s?limit=%d&cursor=%s", info->collection, limits[l], cursor);
             else
               path = g_strdup_printf ("/api/v1/%s?limit=%d", info->collection, limits[l]);
-            answer = call (fixture, "GET", path, token);
+            answer = zh_test_call (fixture, "GET", path, token);
             g_assert_cmpuint (answer->status, ==, SOUP_STATUS_OK);
-            items = json_object_get_array_member (object_of (answer), "items");
+            items = json_object_get_array_member (zh_test_object_of (answer), "items");
             g_assert_cmpuint (json_array_get_length (items), <=, (guint) limits[l]);
             for (guint j = 0; j < json_array_get_length (items); j++)
               g_ptr_array_add (seen, g_strdup (json_object_get_string_member (
                                                  json_array_get_object_element (items, j), "id")));
-            next = json_object_get_member (object_of (answer), "next_cursor");
+            next = json_object_get_member (zh_test_object_of (answer), "next_cursor");
             g_clear_pointer (&cursor, g_free);
             if (!JSON_NODE_HOLDS_NULL (next))
               cursor = g_strdup (json_node_get_string (next));
@@ -702,18 +490,18 @@ test_paging_covers_every_row_once (Fixture       *fixture,
 }
 
 static guint
-count_items (Fixture    *fixture,
+count_items (ZhServerFixture    *fixture,
              const char *path,
              const char *token)
 {
-  g_autoptr(Answer) answer = call (fixture, "GET", path, token);
+  g_autoptr(ZhTestAnswer) answer = zh_test_call (fixture, "GET", path, token);
 
   g_assert_cmpuint (answer->status, ==, SOUP_STATUS_OK);
-  return json_array_get_length (json_object_get_array_member (object_of (answer), "items"));
+  return json_array_get_length (json_object_get_array_member (zh_test_object_of (answer), "items"));
 }
 
 static void
-test_collection_filters (Fixture       *fixture,
+test_collection_filters (ZhServerFixture       *fixture,
                          gconstpointer  data)
 {
   g_autofree char *token = sign_in (fixture, "teacher", "demo");
@@ -735,17 +523,17 @@ test_collection_filters (Fixture       *fixture,
 
 /* Everyone reads only their own school: another school's row does not exist for them. */
 static void
-test_other_school_hidden (Fixture       *fixture,
+test_other_school_hidden (ZhServerFixture       *fixture,
                           gconstpointer  data)
 {
   g_autofree char *token = sign_in (fixture, "admin", "demo");
-  g_autoptr(Answer) student = call (fixture, "GET", "/api/v1/students/" OTHER_STUDENT, token);
-  g_autoptr(Answer) school = call (fixture, "GET", "/api/v1/schools/" OTHER_SCHOOL, token);
-  g_autoptr(Answer) schools = call (fixture, "GET", "/api/v1/schools", token);
+  g_autoptr(ZhTestAnswer) student = zh_test_call (fixture, "GET", "/api/v1/students/" OTHER_STUDENT, token);
+  g_autoptr(ZhTestAnswer) school = zh_test_call (fixture, "GET", "/api/v1/schools/" OTHER_SCHOOL, token);
+  g_autoptr(ZhTestAnswer) schools = zh_test_call (fixture, "GET", "/api/v1/schools", token);
 
-  assert_error (student, SOUP_STATUS_NOT_FOUND, "not_found", NULL);
-  assert_error (school, SOUP_STATUS_NOT_FOUND, "not_found", NULL);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (schools), "items")), ==, 1);
+  zh_test_assert_error (student, SOUP_STATUS_NOT_FOUND, "not_found", NULL);
+  zh_test_assert_error (school, SOUP_STATUS_NOT_FOUND, "not_found", NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (zh_test_object_of (schools), "items")), ==, 1);
 }
 
 /* ---- the changes feed ---------------------------------------------------------------------- */
@@ -765,7 +553,7 @@ change_clear (gpointer data)
 
 /* Read the feed from @since to its end in pages of @limit. */
 static GArray *
-read_feed (Fixture    *fixture,
+read_feed (ZhServerFixture    *fixture,
            const char *token,
            gint64      since,
            int         limit)
@@ -777,12 +565,12 @@ read_feed (Fixture    *fixture,
   while (more)
     {
       g_autofree char *path = g_strdup_printf ("/api/v1/changes?since=%" G_GINT64_FORMAT "&limit=%d", since, limit);
-      g_autoptr(Answer) answer = call (fixture, "GET", path, token);
+      g_autoptr(ZhTestAnswer) answer = zh_test_call (fixture, "GET", path, token);
       JsonObject *object;
       JsonArray *page;
 
       g_assert_cmpuint (answer->status, ==, SOUP_STATUS_OK);
-      object = object_of (answer);
+      object = zh_test_object_of (answer);
       page = json_object_get_array_member (object, "changes");
       g_assert_cmpuint (json_array_get_length (page), <=, (guint) limit);
       for (guint i = 0; i < json_array_get_length (page); i++)
@@ -825,7 +613,7 @@ read_feed (Fixture    *fixture,
 /* The feed resumed from any cursor gives every later change exactly once, in rev order, with
  * tombstones (docs/api.md "The changes feed"). */
 static void
-test_changes_resume_from_every_cursor (Fixture       *fixture,
+test_changes_resume_from_every_cursor (ZhServerFixture       *fixture,
                                        gconstpointer  data)
 {
   g_autofree char *token = sign_in (fixture, "teacher", "demo");
@@ -888,7 +676,7 @@ test_changes_resume_from_every_cursor (Fixture       *fixture,
 /* ---- the journal page ---------------------------------------------------------------------- */
 
 static gint64
-write_in_test (Fixture            *fixture,
+write_in_test (ZhServerFixture            *fixture,
                const char         *sql,
                const ZhEntityInfo *info,
                const char         *id,
@@ -919,11 +707,11 @@ write_in_test (Fixture            *fixture,
                                              "\"action\":\"put\",\"id\":\"%s\",\"base_rev\":0,\"value\":"
                                              "{\"id\":\"%s\",\"school_id\":\"" SCHOOL "\",\"name\":\"%s\","
                                              "\"short_name\":\"П\"}}]}", subject, subject, subject, subject);
-    g_autoptr(Answer) answer = post_json (fixture, "/api/v1/batch", admin, body);
+    g_autoptr(ZhTestAnswer) answer = zh_test_post_json (fixture, "/api/v1/batch", admin, body);
     JsonObject *result;
 
     g_assert_cmpuint (answer->status, ==, SOUP_STATUS_OK);
-    result = json_array_get_object_element (json_object_get_array_member (object_of (answer), "results"), 0);
+    result = json_array_get_object_element (json_object_get_array_member (zh_test_object_of (answer), "results"), 0);
     g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
   }
   return rev;
@@ -932,22 +720,22 @@ write_in_test (Fixture            *fixture,
 #define JOURNAL_PATH "/api/v1/journal?group=" GROUP "&period=" PERIOD_1
 
 static void
-test_journal_page_and_etag (Fixture       *fixture,
+test_journal_page_and_etag (ZhServerFixture       *fixture,
                             gconstpointer  data)
 {
   g_autofree char *token = sign_in (fixture, "teacher", "demo");
-  g_autoptr(Answer) page = call (fixture, "GET", JOURNAL_PATH, token);
-  g_autoptr(Answer) same = NULL;
-  g_autoptr(Answer) after_edit = NULL;
-  g_autoptr(Answer) after_delete = NULL;
-  g_autoptr(Answer) stale = NULL;
-  g_autoptr(Answer) missing = NULL;
+  g_autoptr(ZhTestAnswer) page = zh_test_call (fixture, "GET", JOURNAL_PATH, token);
+  g_autoptr(ZhTestAnswer) same = NULL;
+  g_autoptr(ZhTestAnswer) after_edit = NULL;
+  g_autoptr(ZhTestAnswer) after_delete = NULL;
+  g_autoptr(ZhTestAnswer) stale = NULL;
+  g_autoptr(ZhTestAnswer) missing = NULL;
   JsonObject *object;
   JsonArray *students;
 
   g_assert_cmpuint (page->status, ==, SOUP_STATUS_OK);
   g_assert_nonnull (page->etag);
-  object = object_of (page);
+  object = zh_test_object_of (page);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "group"), "id"), ==, GROUP);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "period"), "id"), ==, PERIOD_1);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "members")), ==, 5);
@@ -962,32 +750,32 @@ test_journal_page_and_etag (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "attendance")), ==, 2);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "period_marks")), ==, 2);
 
-  same = call_full (fixture, "GET", JOURNAL_PATH, token, NULL, NULL, 0, page->etag);
+  same = zh_test_call_full (fixture, "GET", JOURNAL_PATH, token, NULL, NULL, 0, page->etag);
   g_assert_cmpuint (same->status, ==, SOUP_STATUS_NOT_MODIFIED);
   g_assert_null (same->json);
 
   /* A changed row of the page changes the ETag. */
   write_in_test (fixture, "UPDATE mark SET comment = 'пересдача' WHERE id = '" U ("200000000002") "'",
                  &zh_mark_info, U ("200000000002"), FALSE);
-  after_edit = call_full (fixture, "GET", JOURNAL_PATH, token, NULL, NULL, 0, page->etag);
+  after_edit = zh_test_call_full (fixture, "GET", JOURNAL_PATH, token, NULL, NULL, 0, page->etag);
   g_assert_cmpuint (after_edit->status, ==, SOUP_STATUS_OK);
   g_assert_cmpstr (after_edit->etag, !=, page->etag);
 
   /* So does a removed row, though no rev of the page grows. */
   write_in_test (fixture, "DELETE FROM attendance WHERE id = '" U ("300000000001") "'",
                  &zh_attendance_info, U ("300000000001"), TRUE);
-  after_delete = call_full (fixture, "GET", JOURNAL_PATH, token, NULL, NULL, 0, after_edit->etag);
+  after_delete = zh_test_call_full (fixture, "GET", JOURNAL_PATH, token, NULL, NULL, 0, after_edit->etag);
   g_assert_cmpuint (after_delete->status, ==, SOUP_STATUS_OK);
   g_assert_cmpstr (after_delete->etag, !=, after_edit->etag);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (after_delete), "attendance")), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (zh_test_object_of (after_delete), "attendance")), ==, 1);
 
   /* An old tag gets the page again, from the cache or not, with the current tag. */
-  stale = call_full (fixture, "GET", JOURNAL_PATH, token, NULL, NULL, 0, page->etag);
+  stale = zh_test_call_full (fixture, "GET", JOURNAL_PATH, token, NULL, NULL, 0, page->etag);
   g_assert_cmpuint (stale->status, ==, SOUP_STATUS_OK);
   g_assert_cmpstr (stale->etag, ==, after_delete->etag);
 
-  missing = call (fixture, "GET", "/api/v1/journal?group=" U ("ffffffffffff") "&period=" PERIOD_1, token);
-  assert_error (missing, SOUP_STATUS_NOT_FOUND, "not_found", "group");
+  missing = zh_test_call (fixture, "GET", "/api/v1/journal?group=" U ("ffffffffffff") "&period=" PERIOD_1, token);
+  zh_test_assert_error (missing, SOUP_STATUS_NOT_FOUND, "not_found", "group");
 }
 
 /* The position of the object whose "id" is @id in @array, or -1. */
@@ -1004,11 +792,11 @@ index_of_id (JsonArray  *array,
 /* The page's marks and attendance come in the grid's order — by lesson (date, number), then by
  * student — whatever the order they were stored in (data/api/openapi.yaml, JournalPage). */
 static void
-test_journal_rows_in_grid_order (Fixture       *fixture,
+test_journal_rows_in_grid_order (ZhServerFixture       *fixture,
                                  gconstpointer  data)
 {
   g_autofree char *token = sign_in (fixture, "teacher", "demo");
-  g_autoptr(Answer) page = NULL;
+  g_autoptr(ZhTestAnswer) page = NULL;
   JsonObject *object;
   JsonArray *lessons;
   JsonArray *marks;
@@ -1024,9 +812,9 @@ test_journal_rows_in_grid_order (Fixture       *fixture,
                           "VALUES ('" U ("300000000004") "', '" U ("100000000001") "', '" U ("e00000000002")
                           "', 'late', '" TEACHER "', 1788771600)",
                  &zh_attendance_info, U ("300000000004"), FALSE);
-  page = call (fixture, "GET", JOURNAL_PATH, token);
+  page = zh_test_call (fixture, "GET", JOURNAL_PATH, token);
   g_assert_cmpuint (page->status, ==, SOUP_STATUS_OK);
-  object = object_of (page);
+  object = zh_test_object_of (page);
   lessons = json_object_get_array_member (object, "lessons");
   marks = json_object_get_array_member (object, "marks");
   attendance = json_object_get_array_member (object, "attendance");
@@ -1064,29 +852,29 @@ test_journal_rows_in_grid_order (Fixture       *fixture,
 /* ---- the audit log ------------------------------------------------------------------------- */
 
 static void
-test_audit_sign_ins_and_roles (Fixture       *fixture,
+test_audit_sign_ins_and_roles (ZhServerFixture       *fixture,
                                gconstpointer  data)
 {
   g_autofree char *teacher = sign_in (fixture, "teacher", "demo");
   g_autofree char *deputy = sign_in (fixture, "deputy", "demo");
-  g_autoptr(Answer) whole = call (fixture, "GET", "/api/v1/audit", deputy);
-  g_autoptr(Answer) forbidden = call (fixture, "GET", "/api/v1/audit", teacher);
-  g_autoptr(Answer) own = call (fixture, "GET", "/api/v1/audit?entity=staff&id=" TEACHER, teacher);
-  g_autoptr(Answer) out = call (fixture, "DELETE", "/api/v1/session", teacher);
-  g_autoptr(Answer) after = call (fixture, "GET", "/api/v1/audit?entity=staff&id=" TEACHER, deputy);
+  g_autoptr(ZhTestAnswer) whole = zh_test_call (fixture, "GET", "/api/v1/audit", deputy);
+  g_autoptr(ZhTestAnswer) forbidden = zh_test_call (fixture, "GET", "/api/v1/audit", teacher);
+  g_autoptr(ZhTestAnswer) own = zh_test_call (fixture, "GET", "/api/v1/audit?entity=staff&id=" TEACHER, teacher);
+  g_autoptr(ZhTestAnswer) out = zh_test_call (fixture, "DELETE", "/api/v1/session", teacher);
+  g_autoptr(ZhTestAnswer) after = zh_test_call (fixture, "GET", "/api/v1/audit?entity=staff&id=" TEACHER, deputy);
   JsonArray *items;
 
   /* Every sign-in and sign-out is logged with who and when (001 §6.3). */
   g_assert_cmpuint (whole->status, ==, SOUP_STATUS_OK);
-  items = json_object_get_array_member (object_of (whole), "items");
+  items = json_object_get_array_member (zh_test_object_of (whole), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "action"), ==, "login");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "staff_id"), ==, TEACHER);
-  assert_error (forbidden, SOUP_STATUS_FORBIDDEN, "forbidden", "id");
+  zh_test_assert_error (forbidden, SOUP_STATUS_FORBIDDEN, "forbidden", "id");
   g_assert_cmpuint (own->status, ==, SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (own), "items")), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (zh_test_object_of (own), "items")), ==, 1);
   g_assert_cmpuint (out->status, ==, SOUP_STATUS_NO_CONTENT);
-  items = json_object_get_array_member (object_of (after), "items");
+  items = json_object_get_array_member (zh_test_object_of (after), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 1), "action"), ==, "logout");
 }
@@ -1109,7 +897,7 @@ nested (int depth)
 /* Each malformed request is answered 4xx with a JSON error naming the field at fault, and the
  * service goes on answering (openapi.yaml "Limits"). */
 static void
-test_malformed_requests (Fixture       *fixture,
+test_malformed_requests (ZhServerFixture       *fixture,
                          gconstpointer  data)
 {
   g_autofree char *token = sign_in (fixture, "teacher", "demo");
@@ -1171,21 +959,21 @@ test_malformed_requests (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(Answer) answer = NULL;
-      g_autoptr(Answer) status = NULL;
-      g_autoptr(Answer) normal = NULL;
+      g_autoptr(ZhTestAnswer) answer = NULL;
+      g_autoptr(ZhTestAnswer) status = NULL;
+      g_autoptr(ZhTestAnswer) normal = NULL;
 
       g_test_message ("case %u: %s %s", i, cases[i].method, cases[i].path);
-      answer = call_full (fixture, cases[i].method, cases[i].path, cases[i].auth ? token : NULL,
+      answer = zh_test_call_full (fixture, cases[i].method, cases[i].path, cases[i].auth ? token : NULL,
                           cases[i].content_type, cases[i].body, cases[i].length, NULL);
-      assert_error (answer, cases[i].status, cases[i].code, cases[i].field);
+      zh_test_assert_error (answer, cases[i].status, cases[i].code, cases[i].field);
       if (cases[i].status == 405)
         g_assert_nonnull (answer->allow);
 
       /* The service is still there and still right. */
-      status = call (fixture, "GET", "/api/v1/status", NULL);
+      status = zh_test_call (fixture, "GET", "/api/v1/status", NULL);
       g_assert_cmpuint (status->status, ==, SOUP_STATUS_OK);
-      normal = call (fixture, "GET", "/api/v1/classes", token);
+      normal = zh_test_call (fixture, "GET", "/api/v1/classes", token);
       g_assert_cmpuint (normal->status, ==, SOUP_STATUS_OK);
     }
 }
@@ -1207,7 +995,7 @@ test_binary_listens_and_stops_on_sigterm (void)
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) body = NULL;
 
-  copy_template (dir);
+  zh_test_copy_template (dir);
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, program, "--data", dir,
                               "--listen", "127.0.0.1:0", "--demo", NULL);
   g_assert_no_error (error);
@@ -1332,7 +1120,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   make_template ();
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add (path, ZhServerFixture, NULL, zh_server_fixture_setup, func, zh_server_fixture_teardown)
   ADD ("/server/session/sign-in", test_sign_in_returns_token_and_staff);
   ADD ("/server/session/wrong-password-same-as-unknown-login", test_sign_in_wrong_password_same_as_unknown_login);
   ADD ("/server/session/rate-limited-after-five-failures", test_sign_in_rate_limited);
