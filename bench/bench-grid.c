@@ -25,119 +25,36 @@
 #include <adwaita.h>
 
 #include "zh-grid-fake-model.h"
+#include "zh-bench-frames.h"
 #include "zh-grid-private.h"
 
 typedef struct
 {
   GtkWindow *window;
-  ZhGrid    *grid;
-  gint64     frame_start;
-  gint64     frame_end;
-  guint      n_frames;
+  ZhBenchFrames f;
   GArray    *snapshot_usec; /* of double, ms, per recorded frame */
   GArray    *frame_usec;    /* of double, ms */
   guint      max_nodes;
 } Bench;
 
-static void
-before_paint_cb (GdkFrameClock *clock,
-                 Bench         *b)
-{
-  b->frame_start = g_get_monotonic_time ();
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                Bench         *b)
-{
-  b->frame_end = g_get_monotonic_time ();
-  b->n_frames++;
-}
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until a frame that repainted the grid has ended. */
-static void
-wait_grid_frame (Bench *b)
-{
-  ZhGridStats stats;
-  guint snapshots;
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  _zh_grid_get_stats (b->grid, &stats);
-  snapshots = stats.n_snapshots;
-  for (;;)
-    {
-      guint frames = b->n_frames;
-
-      while (b->n_frames == frames)
-        {
-          g_main_context_iteration (NULL, TRUE);
-          if (g_get_monotonic_time () > deadline)
-            {
-              g_printerr ("bench-grid: no frame painted the grid within 5 s\n");
-              exit (1);
-            }
-        }
-      _zh_grid_get_stats (b->grid, &stats);
-      if (stats.n_snapshots != snapshots)
-        return;
-    }
-}
-
-static void
-spin (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static int
-compare_double (const void *a,
-                const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-percentile (GArray *values,
-            double  p)
-{
-  g_autoptr(GArray) sorted = g_array_copy (values);
-  guint index;
-
-  if (sorted->len == 0)
-    return NAN;
-  g_array_sort (sorted, compare_double);
-  index = (guint) ceil (p / 100.0 * sorted->len) - 1;
-  return g_array_index (sorted, double, MIN (index, sorted->len - 1));
-}
 
 static void
 print_row (const char *what,
            GArray     *values,
            const char *target)
 {
-  printf ("%-40s %7.1f %7.1f %7.1f %6u   %s\n", what, percentile (values, 50),
-          percentile (values, 95), percentile (values, 100), values->len, target);
+  printf ("%-40s %7.1f %7.1f %7.1f %6u   %s\n", what, zh_bench_percentile (values, 50),
+          zh_bench_percentile (values, 95), zh_bench_percentile (values, 100), values->len, target);
 }
 
 static void
 record_frame (Bench *b)
 {
   ZhGridStats stats;
-  double frame = (b->frame_end - b->frame_start) / 1000.0;
+  double frame = (b->f.frame_end - b->f.frame_start) / 1000.0;
   double snapshot;
 
-  _zh_grid_get_stats (b->grid, &stats);
+  _zh_grid_get_stats (b->f.grid, &stats);
   snapshot = stats.snapshot_usec / 1000.0;
   g_array_append_val (b->frame_usec, frame);
   g_array_append_val (b->snapshot_usec, snapshot);
@@ -192,16 +109,16 @@ show_page (Bench       *b,
   gint64 start = g_get_monotonic_time (), set;
   ZhGridStats stats;
 
-  zh_grid_set_model (b->grid, model);
+  zh_grid_set_model (b->f.grid, model);
   set = g_get_monotonic_time ();
-  wait_grid_frame (b);
+  zh_bench_wait_grid_frame (&b->f, "bench-grid");
   if (times == NULL)
     return;
-  _zh_grid_get_stats (b->grid, &stats);
-  append_ms (times->total, b->frame_end - start);
+  _zh_grid_get_stats (b->f.grid, &stats);
+  append_ms (times->total, b->f.frame_end - start);
   append_ms (times->set_model, set - start);
-  append_ms (times->wait, MAX (0, b->frame_start - set));
-  append_ms (times->frame, b->frame_end - b->frame_start);
+  append_ms (times->wait, MAX (0, b->f.frame_start - set));
+  append_ms (times->frame, b->f.frame_end - b->f.frame_start);
   append_ms (times->snapshot, stats.snapshot_usec);
 }
 
@@ -237,7 +154,7 @@ scroll_through (Bench         *b,
         break;
       gtk_adjustment_set_value (adjustment, next);
       value = next;
-      wait_grid_frame (b);
+      zh_bench_wait_grid_frame (&b->f, "bench-grid");
       record_frame (b);
     }
 }
@@ -252,8 +169,8 @@ repaint (Bench       *b,
   g_array_set_size (b->snapshot_usec, 0);
   for (int i = 0; i < 20; i++)
     {
-      gtk_widget_queue_draw (GTK_WIDGET (b->grid));
-      wait_grid_frame (b);
+      gtk_widget_queue_draw (GTK_WIDGET (b->f.grid));
+      zh_bench_wait_grid_frame (&b->f, "bench-grid");
       record_frame (b);
     }
 }
@@ -270,7 +187,6 @@ main (int    argc,
   ShowTimes cold, warm;
   Bench b = { 0 };
   GtkWidget *scrolled;
-  GdkFrameClock *clock;
   GtkAdjustment *h, *v;
   ZhGridStats stats;
   const char *renderer_env = g_getenv ("GSK_RENDERER");
@@ -289,50 +205,47 @@ main (int    argc,
   tall = zh_grid_fake_model_new (120, 200, 4);
   tiny = zh_grid_fake_model_new (1, 1, 5);
 
-  b.grid = ZH_GRID (zh_grid_new ());
+  b.f.grid = ZH_GRID (zh_grid_new ());
   scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (b.grid));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (b.f.grid));
   b.window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_titlebar (b.window, adw_header_bar_new ());
   gtk_window_set_default_size (b.window, 1600, 1000);
   gtk_window_set_child (b.window, scrolled);
   gtk_window_present (b.window);
-  gtk_widget_grab_focus (GTK_WIDGET (b.grid));
+  gtk_widget_grab_focus (GTK_WIDGET (b.f.grid));
 
   /* Let the window map and settle with an empty grid. */
-  while (!gtk_widget_get_mapped (GTK_WIDGET (b.grid)))
+  while (!gtk_widget_get_mapped (GTK_WIDGET (b.f.grid)))
     g_main_context_iteration (NULL, TRUE);
-  g_timeout_add (5, wake_cb, NULL);
-  clock = gtk_widget_get_frame_clock (GTK_WIDGET (b.window));
-  g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), &b);
-  g_signal_connect_after (clock, "after-paint", G_CALLBACK (after_paint_cb), &b);
-  spin (300);
+  zh_bench_frames_watch (&b.f, GTK_WIDGET (b.window));
+  zh_bench_spin (300);
 
   /* (a) Choosing the largest page: cold, then switching to it from a small page. */
   show_page (&b, ZH_GRID_MODEL (year), &cold);
   for (int i = 0; i < 20; i++)
     {
-      spin (50);
+      zh_bench_spin (50);
       show_page (&b, ZH_GRID_MODEL (small), NULL);
-      spin (50);
+      zh_bench_spin (50);
       show_page (&b, ZH_GRID_MODEL (i % 2 ? year : year2), &warm);
     }
 
-  h = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (b.grid));
-  v = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (b.grid));
+  h = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (b.f.grid));
+  v = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (b.f.grid));
 
   printf ("bench-grid: ZhGrid, 40 students x 200 lessons + 4 summary columns, window 1600x1000\n");
   printf ("renderer: %s (GSK_RENDERER=%s); grid %dx%d; content %.0fx%.0f\n\n",
           G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (b.window))),
           renderer_env != NULL ? renderer_env : "unset",
-          gtk_widget_get_width (GTK_WIDGET (b.grid)), gtk_widget_get_height (GTK_WIDGET (b.grid)),
+          gtk_widget_get_width (GTK_WIDGET (b.f.grid)), gtk_widget_get_height (GTK_WIDGET (b.f.grid)),
           gtk_adjustment_get_upper (h), gtk_adjustment_get_upper (v));
   printf ("%-40s %7s %7s %7s %6s   %s\n", "ms", "p50", "p95", "max", "n", "target");
   print_show_times ("first frame, cold grid", &cold);
   print_show_times ("first frame, switching pages", &warm);
 
   /* (b) Scrolling end to end, both ways. */
-  spin (100);
+  zh_bench_spin (100);
   scroll_through (&b, h, TRUE);
   print_row ("scroll right 40x200, frame", b.frame_usec, "p95 <= 16.7, max <= 25");
   print_row ("  of which grid snapshot", b.snapshot_usec, "");
@@ -341,7 +254,7 @@ main (int    argc,
   print_row ("  of which grid snapshot", b.snapshot_usec, "");
 
   show_page (&b, ZH_GRID_MODEL (tall), NULL);
-  spin (100);
+  zh_bench_spin (100);
   scroll_through (&b, v, TRUE);
   print_row ("scroll down 120x200, frame", b.frame_usec, "p95 <= 16.7, max <= 25");
   print_row ("  of which grid snapshot", b.snapshot_usec, "");
@@ -357,7 +270,7 @@ main (int    argc,
                                     gtk_adjustment_get_page_size (h)) * i / 60);
       gtk_adjustment_set_value (v, (gtk_adjustment_get_upper (v) -
                                     gtk_adjustment_get_page_size (v)) * i / 60);
-      wait_grid_frame (&b);
+      zh_bench_wait_grid_frame (&b.f, "bench-grid");
       record_frame (&b);
     }
   print_row ("scroll diagonal 120x200, frame", b.frame_usec, "p95 <= 16.7, max <= 25");
@@ -370,7 +283,7 @@ main (int    argc,
   print_row ("repaint, 40x200 page", b.frame_usec, "");
 
   /* (c) Work per frame. */
-  _zh_grid_get_stats (b.grid, &stats);
+  _zh_grid_get_stats (b.f.grid, &stats);
   printf ("\nrender nodes appended by the grid per frame: up to %u\n", b.max_nodes);
   printf ("PangoLayouts made in all: %u (held now: %u), for %u frames painted\n",
           stats.n_layouts_created, stats.n_layouts_cached, stats.n_snapshots);

@@ -29,6 +29,7 @@
 #include <glib/gstdio.h>
 
 #include "zh-demo.h"
+#include "zh-bench-frames.h"
 #include "zh-grid-private.h"
 #include "zh-journal-model.h"
 #include "zh-window-private.h"
@@ -39,102 +40,18 @@
 typedef struct
 {
   GtkWindow *window;
-  ZhGrid    *grid;
-  gint64     frame_start;
-  gint64     frame_end;
-  guint      n_frames;
+  ZhBenchFrames f;
   GArray    *frame_ms;
 } Bench;
 
-static void
-before_paint_cb (GdkFrameClock *clock,
-                 Bench         *b)
-{
-  b->frame_start = g_get_monotonic_time ();
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                Bench         *b)
-{
-  b->frame_end = g_get_monotonic_time ();
-  b->n_frames++;
-}
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until a frame that repainted the grid has ended. */
-static void
-wait_grid_frame (Bench *b)
-{
-  ZhGridStats stats;
-  guint snapshots;
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  _zh_grid_get_stats (b->grid, &stats);
-  snapshots = stats.n_snapshots;
-  for (;;)
-    {
-      guint frames = b->n_frames;
-
-      while (b->n_frames == frames)
-        {
-          g_main_context_iteration (NULL, TRUE);
-          if (g_get_monotonic_time () > deadline)
-            {
-              g_printerr ("bench-journal: no frame painted the grid within 5 s\n");
-              exit (1);
-            }
-        }
-      _zh_grid_get_stats (b->grid, &stats);
-      if (stats.n_snapshots != snapshots)
-        return;
-    }
-}
-
-static void
-spin (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static int
-compare_double (const void *a,
-                const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-percentile (GArray *values,
-            double  p)
-{
-  g_autoptr(GArray) sorted = g_array_copy (values);
-  guint index;
-
-  if (sorted->len == 0)
-    return NAN;
-  g_array_sort (sorted, compare_double);
-  index = p <= 0 ? 0 : (guint) ceil (p / 100.0 * sorted->len) - 1;
-  return g_array_index (sorted, double, MIN (index, sorted->len - 1));
-}
 
 static void
 print_row (const char *what,
            GArray     *values,
            const char *target)
 {
-  printf ("%-44s %7.1f %7.1f %7.1f %5u   %s\n", what, percentile (values, 50),
-          percentile (values, 95), percentile (values, 100), values->len, target);
+  printf ("%-44s %7.1f %7.1f %7.1f %5u   %s\n", what, zh_bench_percentile (values, 50),
+          zh_bench_percentile (values, 95), zh_bench_percentile (values, 100), values->len, target);
 }
 
 static void
@@ -197,17 +114,17 @@ choose_page (Bench      *b,
   loaded = g_get_monotonic_time ();
   model = zh_journal_model_new (page);
   modelled = g_get_monotonic_time ();
-  zh_grid_set_model (b->grid, ZH_GRID_MODEL (model));
+  zh_grid_set_model (b->f.grid, ZH_GRID_MODEL (model));
   set = g_get_monotonic_time ();
-  wait_grid_frame (b);
+  zh_bench_wait_grid_frame (&b->f, "bench-journal");
   if (times != NULL)
     {
-      append_ms (times->total, b->frame_end - start);
+      append_ms (times->total, b->f.frame_end - start);
       append_ms (times->load, loaded - start);
       append_ms (times->model, modelled - loaded);
       append_ms (times->set_model, set - modelled);
-      append_ms (times->wait, MAX (0, b->frame_start - set));
-      append_ms (times->frame, b->frame_end - b->frame_start);
+      append_ms (times->wait, MAX (0, b->f.frame_start - set));
+      append_ms (times->frame, b->f.frame_end - b->f.frame_start);
     }
   return model;
 }
@@ -246,8 +163,8 @@ scroll_through (Bench         *b,
         break;
       gtk_adjustment_set_value (adjustment, next);
       value = next;
-      wait_grid_frame (b);
-      append_ms (b->frame_ms, b->frame_end - b->frame_start);
+      zh_bench_wait_grid_frame (&b->f, "bench-journal");
+      append_ms (b->frame_ms, b->f.frame_end - b->f.frame_start);
     }
 }
 
@@ -396,20 +313,20 @@ run_application (const char *db_path,
           "%u warm runs after one warm-up\n", startup->len);
   printf ("%-44s %7s %7s %7s %5s   %s\n", "", "min", "median", "max", "n", "target");
   printf ("%-44s %7.1f %7.1f %7.1f %5u   %s\n", "start to first grid frame, ms",
-          percentile (startup, 0),
-          percentile (startup, 50), percentile (startup, 100), startup->len, "<= 300 warm");
+          zh_bench_percentile (startup, 0),
+          zh_bench_percentile (startup, 50), zh_bench_percentile (startup, 100), startup->len, "<= 300 warm");
   printf ("%-44s %7.1f %7.1f %7.1f %5u\n", "  the window made (template), at ms",
-          percentile (window, 0), percentile (window, 50), percentile (window, 100), window->len);
+          zh_bench_percentile (window, 0), zh_bench_percentile (window, 50), zh_bench_percentile (window, 100), window->len);
   printf ("%-44s %7.1f %7.1f %7.1f %5u\n", "  the deputy's pages listed, at ms",
-          percentile (listed, 0), percentile (listed, 50), percentile (listed, 100), listed->len);
+          zh_bench_percentile (listed, 0), zh_bench_percentile (listed, 50), zh_bench_percentile (listed, 100), listed->len);
   printf ("%-44s %7.1f %7.1f %7.1f %5u\n", "  the page on the grid, at ms",
-          percentile (shown, 0), percentile (shown, 50), percentile (shown, 100), shown->len);
+          zh_bench_percentile (shown, 0), zh_bench_percentile (shown, 50), zh_bench_percentile (shown, 100), shown->len);
   printf ("%-44s %7.1f %7.1f %7.1f %5u\n", "  the page's load in the worker, ms",
-          percentile (load, 0), percentile (load, 50), percentile (load, 100), load->len);
-  printf ("%-44s %7.1f %7.1f %7.1f %5u   %s\n", "VmRSS at that frame, MB", percentile (rss, 0),
-          percentile (rss, 50), percentile (rss, 100), rss->len, "<= 150");
-  printf ("%-44s %7.1f %7.1f %7.1f %5u\n", "VmHWM (peak), MB", percentile (hwm, 0),
-          percentile (hwm, 50), percentile (hwm, 100), hwm->len);
+          zh_bench_percentile (load, 0), zh_bench_percentile (load, 50), zh_bench_percentile (load, 100), load->len);
+  printf ("%-44s %7.1f %7.1f %7.1f %5u   %s\n", "VmRSS at that frame, MB", zh_bench_percentile (rss, 0),
+          zh_bench_percentile (rss, 50), zh_bench_percentile (rss, 100), rss->len, "<= 150");
+  printf ("%-44s %7.1f %7.1f %7.1f %5u\n", "VmHWM (peak), MB", zh_bench_percentile (hwm, 0),
+          zh_bench_percentile (hwm, 50), zh_bench_percentile (hwm, 100), hwm->len);
   g_unlink (keyfile);
   g_rmdir (settings_dir);
   {
@@ -439,7 +356,6 @@ main (int    argc,
   ShowTimes cold, warm;
   Bench b = { 0 };
   GtkWidget *scrolled;
-  GdkFrameClock *clock;
   GtkAdjustment *h, *v;
   ZhJournalPage *page;
   const char *renderer_env = g_getenv ("GSK_RENDERER");
@@ -453,6 +369,11 @@ main (int    argc,
   gtk_init ();
   adw_init ();
 
+  /* A school cached by an older build is brought to the current schema first. */
+  store = zh_store_open (db_path, ZH_STORE_FLAGS_NO_CREATE, &error);
+  if (store == NULL)
+    g_error ("%s", error->message);
+  g_clear_object (&store);
   store = zh_store_open (db_path, ZH_STORE_FLAGS_READ_ONLY, &error);
   if (store == NULL)
     g_error ("%s", error->message);
@@ -492,22 +413,19 @@ main (int    argc,
   show_times_init (&cold);
   show_times_init (&warm);
   b.frame_ms = g_array_new (FALSE, FALSE, sizeof (double));
-  b.grid = ZH_GRID (zh_grid_new ());
+  b.f.grid = ZH_GRID (zh_grid_new ());
   scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (b.grid));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (b.f.grid));
   b.window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_titlebar (b.window, adw_header_bar_new ());
   gtk_window_set_default_size (b.window, 1600, 1000);
   gtk_window_set_child (b.window, scrolled);
   gtk_window_present (b.window);
-  gtk_widget_grab_focus (GTK_WIDGET (b.grid));
-  while (!gtk_widget_get_mapped (GTK_WIDGET (b.grid)))
+  gtk_widget_grab_focus (GTK_WIDGET (b.f.grid));
+  while (!gtk_widget_get_mapped (GTK_WIDGET (b.f.grid)))
     g_main_context_iteration (NULL, TRUE);
-  g_timeout_add (5, wake_cb, NULL);
-  clock = gtk_widget_get_frame_clock (GTK_WIDGET (b.window));
-  g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), &b);
-  g_signal_connect_after (clock, "after-paint", G_CALLBACK (after_paint_cb), &b);
-  spin (300);
+  zh_bench_frames_watch (&b.f, GTK_WIDGET (b.window));
+  zh_bench_spin (300);
 
   /* The deputy's page list, as the window reads it. */
   start = g_get_monotonic_time ();
@@ -521,15 +439,15 @@ main (int    argc,
   year_model = choose_page (&b, store, group, NULL, &cold);
   for (int i = 0; i < 20; i++)
     {
-      spin (30);
+      zh_bench_spin (30);
       g_object_unref (choose_page (&b, store, small_group, small_period, NULL));
-      spin (30);
+      zh_bench_spin (30);
       g_clear_object (&year_model);
       year_model = choose_page (&b, store, group, NULL, &warm);
     }
   page = zh_journal_model_get_page (year_model);
-  h = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (b.grid));
-  v = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (b.grid));
+  h = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (b.f.grid));
+  v = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (b.f.grid));
 
   printf ("bench-journal: demo school at scale 3 (today %s), window 1600x1000\n", TODAY);
   printf ("largest page: %s, %s: %u students x %u lessons, %u marks, %u summary columns\n",
@@ -538,14 +456,14 @@ main (int    argc,
   printf ("renderer: %s (GSK_RENDERER=%s); grid %dx%d; content %.0fx%.0f\n\n",
           G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (b.window))),
           renderer_env != NULL ? renderer_env : "unset",
-          gtk_widget_get_width (GTK_WIDGET (b.grid)), gtk_widget_get_height (GTK_WIDGET (b.grid)),
+          gtk_widget_get_width (GTK_WIDGET (b.f.grid)), gtk_widget_get_height (GTK_WIDGET (b.f.grid)),
           gtk_adjustment_get_upper (h), gtk_adjustment_get_upper (v));
   printf ("%-44s %7s %7s %7s %5s   %s\n", "ms", "p50", "p95", "max", "n", "target");
   print_show_times ("choose the page to first frame, cold", &cold);
   print_show_times ("choose the page to first frame, switching", &warm);
 
   /* (b) Scrolling end to end, both ways. */
-  spin (100);
+  zh_bench_spin (100);
   scroll_through (&b, h, TRUE);
   print_row ("scroll right, frame", b.frame_ms, "p95 <= 16.7, max <= 25");
   scroll_through (&b, h, FALSE);
