@@ -105,6 +105,7 @@ zh_bench_percentile (GArray *values,
   if (sorted->len == 0)
     return NAN;
   g_array_sort (sorted, compare_double);
-  index = (guint) ceil (p / 100.0 * sorted->len) - 1;
+  /* Nearest rank: ⌈p/100 × n⌉, the first value for p = 0 (the minimum). */
+  index = (guint) MAX (ceil (p / 100.0 * sorted->len), 1.0) - 1;
   return g_array_index (sorted, double, MIN (index, sorted->len - 1));
 }
