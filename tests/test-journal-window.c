@@ -260,7 +260,7 @@ check_grid_page (Run *run)
                                                 "group_id = ?2 "
                                                 "AND date BETWEEN ?3 AND ?4)", select);
   sqlite3_stmt *students = NULL, *marks = NULL;
-  guint n_lessons, n_rows = 0, doubles = 0;
+  guint n_lessons, n_rows = 0, doubles = 0, codes = 0;
   int count_column = -1, average_column = -1, suggested_column = -1;
 
   g_assert_true (ZH_IS_JOURNAL_MODEL (model));
@@ -368,6 +368,21 @@ check_grid_page (Run *run)
       }
   g_test_message ("%s: %u students, %u lessons, %u double marks", page->info.label, n_rows,
                   n_lessons, doubles);
+
+  /* Attendance codes (002 §5.3) are codes, drawn apart from marks («б» must not read as «6»);
+   * a cell of marks alone is not. */
+  for (guint r = 0; r < page->n_rows; r++)
+    for (guint c = 0; c < page->n_lessons; c++)
+      {
+        const ZhJournalCell *cell = zh_journal_page_get_cell (page, r, c);
+        ZhGridCell grid_cell;
+
+        zh_grid_model_get_cell (model, r, c, &grid_cell);
+        g_assert_cmpint (!!(grid_cell.flags & ZH_GRID_CELL_CODE), ==,
+                         !!(cell->flags & ZH_JOURNAL_CELL_ATTENDANCE));
+        codes += (cell->flags & ZH_JOURNAL_CELL_ATTENDANCE) != 0;
+      }
+  g_assert_cmpuint (codes, >, 0);
 }
 
 /* The words of a status in the language the test runs in (Russian once po/ru.po has them). */

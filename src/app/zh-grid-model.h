@@ -23,6 +23,8 @@ typedef enum /*< flags >*/
   ZH_GRID_CELL_CONFLICT = 1 << 3, /* changed here and there: orange tint and dot */
   ZH_GRID_CELL_EMPHASIS = 1 << 4, /* bold text (a mark for a test, a period mark) */
   ZH_GRID_CELL_DISABLED = 1 << 5, /* nothing may go here (not in the class that day): grey */
+  ZH_GRID_CELL_CODE     = 1 << 6, /* the text's first word is a code, not a value (an attendance
+                                   * code: «б» must not read as «6»): drawn in a lighter ink */
 } ZhGridCellFlags;
 
 /* ZhGridColumnKind: where a column sits. */

@@ -293,6 +293,8 @@ build (ZhJournalModel *self)
       self->cell_texts[i] = compose_cell (self, cell, scratch);
       if (!(cell->flags & ZH_JOURNAL_CELL_MEMBER))
         self->cell_flags[i] = ZH_GRID_CELL_DISABLED;
+      if (cell->flags & ZH_JOURNAL_CELL_ATTENDANCE)
+        self->cell_flags[i] |= ZH_GRID_CELL_CODE;
       /* Marks of the heavy forms of control (tests, dictations: weight 2 and more) stand out. */
       for (guint m = 0; m < cell->n_marks; m++)
         if (page->marks[cell->first_mark + m].weight >= 2)
