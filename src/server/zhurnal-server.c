@@ -263,6 +263,11 @@ main (int    argc,
       return EXIT_FAILURE;
     }
 
+  /* Stopping gracefully is promised from the moment the address is printed. */
+  loop = g_main_loop_new (NULL, FALSE);
+  term_id = g_unix_signal_add (SIGTERM, stop_cb, loop);
+  int_id = g_unix_signal_add (SIGINT, stop_cb, loop);
+
   /* Scripts and tests read this line for the address: it is not translated. */
   if (strchr (host, ':') != NULL)
     g_print ("Listening on %s://[%s]:%u\n", certificate != NULL ? "https" : "http", host,
@@ -272,9 +277,6 @@ main (int    argc,
              zh_server_get_port (server));
   fflush (stdout);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  term_id = g_unix_signal_add (SIGTERM, stop_cb, loop);
-  int_id = g_unix_signal_add (SIGINT, stop_cb, loop);
   g_main_loop_run (loop);
   g_source_remove (term_id);
   g_source_remove (int_id);
