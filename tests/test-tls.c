@@ -53,12 +53,20 @@ start_server (const char  *certificate,
   g_autofree char *name = g_strconcat (certificate, ".pem", NULL);
   g_autofree char *cert_path = zh_test_source_path ("tests", "data", "tls", name, NULL);
   g_autofree char *key_path = zh_test_source_path ("tests", "data", "tls", "server-key.pem", NULL);
+  g_autofree char *asan_options = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GError) error = NULL;
   GSubprocess *server;
   char *line;
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  /* In the sanitizer build, GCC 12's LeakSanitizer itself crashes at exit ("Tracer caught signal
+   * 11" on the dynamic TLS block of glib-networking's GnuTLS module, used from the service's
+   * worker threads) and the service exits 1. Its leak check stays on in test-server and test-ctl
+   * (plain http); here only the https service goes without it, the other ASan checks stay. */
+  asan_options = g_strconcat (g_getenv ("ASAN_OPTIONS") != NULL ? g_getenv ("ASAN_OPTIONS") : "",
+                              ":detect_leaks=0", NULL);
+  g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan_options, TRUE);
   server = g_subprocess_launcher_spawn (launcher, &error, program, "--data", data_dir,
                                         "--listen", "127.0.0.1:0", "--demo", "--demo-scale", "0.05",
                                         "--tls-certificate", cert_path, "--tls-key", key_path,

@@ -129,7 +129,9 @@ keyring_explain_timeout (gboolean   fired,
     {
       g_clear_error (error);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                   _("the keyring did not answer within %d seconds"), KEYRING_TIMEOUT_S);
+                   ngettext ("the keyring did not answer within %d second",
+                             "the keyring did not answer within %d seconds", KEYRING_TIMEOUT_S),
+                   KEYRING_TIMEOUT_S);
     }
 }
 
