@@ -237,7 +237,7 @@ zh_session_sign_in_async (const char          *server_url,
   data->session = self = g_object_new (ZH_TYPE_SESSION, NULL);
   self->account = zh_account_new (server_url, login, &error);
   if (self->account != NULL)
-    self->client = zh_client_new (zh_account_get_server_url (self->account), &error);
+    self->client = zh_account_new_client (self->account, &error);
   if (self->client == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -265,7 +265,7 @@ zh_session_open_current_async (GCancellable        *cancellable,
   data->session = self = g_object_new (ZH_TYPE_SESSION, NULL);
   self->account = zh_account_new_current (&error);
   if (self->account != NULL)
-    self->client = zh_client_new (zh_account_get_server_url (self->account), &error);
+    self->client = zh_account_new_client (self->account, &error);
   if (self->client == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

@@ -96,7 +96,7 @@ zh_cli_signed_in_client (ZhAccount  *account,
   g_autoptr(ZhClient) client = NULL;
   char *token;
 
-  client = zh_client_new (zh_account_get_server_url (account), error);
+  client = zh_account_new_client (account, error);
   if (client == NULL)
     return NULL;
   token = zh_account_lookup_token (account, NULL, error);
@@ -116,11 +116,6 @@ zh_cli_print_error (const char   *command,
   if (g_error_matches (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_UNAUTHORIZED))
     fprintf (stderr, "%s\n", _("The session has ended or the password is wrong; sign in again with "
                                "“zhurnalctl login”."));
-  else if (g_error_matches (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_TLS))
-    fprintf (stderr, "%s\n", _("The connection is not safe: someone may be posing as the service, "
-                               "or its certificate has expired or names another host. Nothing was "
-                               "sent. Ask the school’s administrator to check the service’s "
-                               "certificate."));
 }
 
 /* zh_cli_print_usage_error: a usage error of `zhurnalctl @command`, with a pointer to --help. */

@@ -10,8 +10,10 @@
 #include "zh-cli.h"
 #include "zh-cmds.h"
 
-/* zh_cmd_login: `zhurnalctl login --server URL --user LOGIN`; the password is asked for without
- * echo on a terminal, or read from standard input's first line in a script. */
+/* zh_cmd_login: `zhurnalctl login --server URL --user LOGIN [--ca-file FILE]`; the password is
+ * asked for without echo on a terminal, or read from standard input's first line in a script.
+ * --ca-file trusts a region's or a school's certificate authorities for this account, kept with
+ * it once the sign-in succeeds. */
 int
 zh_cmd_login (int    argc,
               char **argv)
@@ -26,6 +28,7 @@ zh_cmd_login (int    argc,
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *prompt = NULL;
   g_autofree char *notice = NULL;
+  g_autofree char *ca_file = NULL;
   char *password;
   ZhTokenStore where = ZH_TOKEN_STORE_NONE;
 
@@ -33,7 +36,15 @@ zh_cmd_login (int    argc,
                                            "for (or read from standard input in a script) and "
                                            "never kept: only the session token is, in the "
                                            "keyring."));
+  GOptionEntry entries[] = {
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
+      N_("Trust the certificate authorities in this PEM file for this account, besides the "
+         "system’s (a region’s or a school’s own)"), N_("FILE") },
+    { NULL }
+  };
+
   zh_cli_add_account_options (context, &options);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!zh_cli_parse (context, "login", &argc, &argv))
     return ZH_CLI_USAGE;
 
@@ -49,11 +60,17 @@ zh_cmd_login (int    argc,
       zh_cli_print_error ("login", error);
       return ZH_CLI_FAILURE;
     }
-  client = zh_client_new (zh_account_get_server_url (account), &error);
+  client = zh_account_new_client (account, &error);
   if (client == NULL)
     {
       zh_cli_print_error ("login", error);
-      return ZH_CLI_USAGE;
+      return g_error_matches (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_REQUEST) ? ZH_CLI_USAGE
+                                                                             : ZH_CLI_FAILURE;
+    }
+  if (ca_file != NULL && !zh_client_set_ca_file (client, ca_file, &error))
+    {
+      zh_cli_print_error ("login", error);
+      return ZH_CLI_FAILURE;
     }
 
   prompt = g_strdup_printf (_("Password of %s at %s: "), zh_account_get_login (account),
@@ -76,6 +93,7 @@ zh_cmd_login (int    argc,
 
   offline = zh_account_open_offline (account, &error);
   if (offline == NULL ||
+      (ca_file != NULL && !zh_account_set_ca_file (account, ca_file, &error)) ||
       !zh_offline_set_account (offline, zh_account_get_server_url (account), staff, &error) ||
       !zh_account_store_token (account, zh_client_get_token (client), &where, &notice, &error) ||
       !zh_account_make_current (account, &error))

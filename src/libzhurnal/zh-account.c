@@ -13,6 +13,7 @@
 #include "zh-account.h"
 
 #define TOKEN_FILE   "token"
+#define CA_FILE      "ca.pem"
 #define CURRENT_FILE "current"
 #define CURRENT_GROUP "account"
 
@@ -52,6 +53,194 @@ wipe_free (char *secret)
     return;
   memset (secret, 0, strlen (secret));
   g_free (secret);
+}
+
+/* ---- the keyring, never blocking ------------------------------------------------------------ */
+
+/* The Secret Service must never hold up a sign-in: a keyring that is locked, or missing, may pop a
+ * prompt that nobody answers (a bare X session, Xvfb), and a hung daemon answers nothing. So the
+ * calls below never ask to unlock or create a keyring, and each gives up after this long. */
+#define KEYRING_TIMEOUT_S 3
+
+/* A cancellable that a thread of its own cancels after KEYRING_TIMEOUT_S: libsecret's sync calls
+ * run their own main loops, so a timeout source would not be dispatched. */
+typedef struct
+{
+  GMutex        lock;
+  GCond         cond;
+  gboolean      done;
+  gboolean      fired;
+  GCancellable *cancellable;
+  GThread      *thread;
+} Watchdog;
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  Watchdog *dog = data;
+  gint64 deadline = g_get_monotonic_time () + KEYRING_TIMEOUT_S * G_TIME_SPAN_SECOND;
+  gboolean fire = FALSE;
+
+  g_mutex_lock (&dog->lock);
+  while (!dog->done && !fire)
+    if (!g_cond_wait_until (&dog->cond, &dog->lock, deadline))
+      fire = dog->fired = !dog->done;
+  g_mutex_unlock (&dog->lock);
+  if (fire)
+    g_cancellable_cancel (dog->cancellable);
+  return NULL;
+}
+
+static void
+watchdog_start (Watchdog *dog)
+{
+  g_mutex_init (&dog->lock);
+  g_cond_init (&dog->cond);
+  dog->done = dog->fired = FALSE;
+  dog->cancellable = g_cancellable_new ();
+  dog->thread = g_thread_new ("zh-keyring-watchdog", watchdog_thread, dog);
+}
+
+/* Stop @dog; whether it fired (the keyring call was cut short). */
+static gboolean
+watchdog_stop (Watchdog *dog)
+{
+  gboolean fired;
+
+  g_mutex_lock (&dog->lock);
+  dog->done = TRUE;
+  g_cond_signal (&dog->cond);
+  g_mutex_unlock (&dog->lock);
+  g_thread_join (dog->thread);
+  fired = dog->fired;
+  g_clear_object (&dog->cancellable);
+  g_cond_clear (&dog->cond);
+  g_mutex_clear (&dog->lock);
+  return fired;
+}
+
+/* Replace a cancellation by the watchdog with why, for the user. */
+static void
+keyring_explain_timeout (gboolean   fired,
+                         GError   **error)
+{
+  if (fired && error != NULL && *error != NULL &&
+      g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (error);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                   ngettext ("the keyring did not answer within %d second",
+                             "the keyring did not answer within %d seconds", KEYRING_TIMEOUT_S),
+                   KEYRING_TIMEOUT_S);
+    }
+}
+
+static GHashTable *
+token_attributes (ZhAccount *self)
+{
+  GHashTable *attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_hash_table_insert (attributes, (gpointer) "server", self->server_url);
+  g_hash_table_insert (attributes, (gpointer) "login", self->login);
+  return attributes;
+}
+
+/* Put @token in the default collection of the Secret Service, only if that exists and is unlocked:
+ * no prompt is ever raised. */
+static gboolean
+keyring_store (ZhAccount   *self,
+               const char  *label,
+               const char  *token,
+               GError     **error)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(SecretCollection) collection = NULL;
+  g_autoptr(SecretItem) item = NULL;
+  g_autoptr(SecretValue) value = NULL;
+  g_autoptr(GHashTable) attributes = token_attributes (self);
+  Watchdog dog;
+  gboolean fired;
+
+  watchdog_start (&dog);
+  service = secret_service_get_sync (SECRET_SERVICE_NONE, dog.cancellable, error);
+  if (service != NULL)
+    {
+      collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
+                                                     SECRET_COLLECTION_NONE, dog.cancellable,
+                                                     error);
+      if (collection == NULL && error != NULL && *error == NULL)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                             _("the keyring has no default collection, and Zhurnal does not ask "
+                               "to make one"));
+      else if (collection != NULL && secret_collection_get_locked (collection))
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                             _("the default keyring is locked, and Zhurnal does not ask to "
+                               "unlock it"));
+      else if (collection != NULL)
+        {
+          value = secret_value_new (token, -1, "text/plain");
+          item = secret_item_create_sync (collection, token_schema (), attributes, label, value,
+                                          SECRET_ITEM_CREATE_REPLACE, dog.cancellable, error);
+        }
+    }
+  fired = watchdog_stop (&dog);
+  keyring_explain_timeout (fired, error);
+  return item != NULL;
+}
+
+/* (transfer full): the token kept in the Secret Service, from unlocked items only; NULL, with
+ * @error set only when the service did not answer. */
+static char *
+keyring_lookup (ZhAccount  *self,
+                GError    **error)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(GHashTable) attributes = token_attributes (self);
+  GList *items = NULL;
+  char *token = NULL;
+  Watchdog dog;
+
+  watchdog_start (&dog);
+  service = secret_service_get_sync (SECRET_SERVICE_NONE, dog.cancellable, error);
+  if (service != NULL)
+    items = secret_service_search_sync (service, token_schema (), attributes,
+                                        SECRET_SEARCH_ALL | SECRET_SEARCH_LOAD_SECRETS,
+                                        dog.cancellable, error);
+  keyring_explain_timeout (watchdog_stop (&dog), error);
+  for (GList *l = items; l != NULL && token == NULL; l = l->next)
+    {
+      g_autoptr(SecretValue) value = secret_item_get_secret (l->data);
+
+      if (value != NULL && secret_value_get_text (value) != NULL)
+        token = g_strdup (secret_value_get_text (value));
+    }
+  g_list_free_full (items, g_object_unref);
+  return token;
+}
+
+/* Delete the account's unlocked items from the Secret Service (a locked one cannot be deleted
+ * without a prompt, and is never used either). */
+static void
+keyring_clear (ZhAccount *self)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(GHashTable) attributes = token_attributes (self);
+  g_autoptr(GError) error = NULL;
+  GList *items = NULL;
+  Watchdog dog;
+
+  watchdog_start (&dog);
+  service = secret_service_get_sync (SECRET_SERVICE_NONE, dog.cancellable, &error);
+  if (service != NULL)
+    items = secret_service_search_sync (service, token_schema (), attributes, SECRET_SEARCH_ALL,
+                                        dog.cancellable, &error);
+  for (GList *l = items; l != NULL && error == NULL; l = l->next)
+    if (!secret_item_get_locked (l->data))
+      secret_item_delete_sync (l->data, dog.cancellable, &error);
+  keyring_explain_timeout (watchdog_stop (&dog), &error);
+  if (error != NULL)
+    g_debug ("the Secret Service did not forget the token: %s", error->message);
+  g_list_free_full (items, g_object_unref);
 }
 
 static void
@@ -250,6 +439,89 @@ zh_account_open_offline (ZhAccount  *self,
   return zh_offline_open (self->server_url, self->login, error);
 }
 
+/* ---- its certificate authorities ------------------------------------------------------------ */
+
+/* zh_account_get_ca_file: (transfer full) (nullable): the PEM file of the certificate
+ * authorities the account trusts besides the system's, or NULL when it trusts the system's only. */
+char *
+zh_account_get_ca_file (ZhAccount *self)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (ZH_IS_ACCOUNT (self), NULL);
+
+  path = g_build_filename (self->dir, CA_FILE, NULL);
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) ? g_steal_pointer (&path) : NULL;
+}
+
+/* zh_account_set_ca_file: keep a copy of the certificate authorities in the PEM file @path for
+ * the account (a copy: the file given may be moved or deleted later); NULL forgets them. */
+gboolean
+zh_account_set_ca_file (ZhAccount   *self,
+                        const char  *path,
+                        GError     **error)
+{
+  g_autofree char *kept = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length;
+
+  g_return_val_if_fail (ZH_IS_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  kept = g_build_filename (self->dir, CA_FILE, NULL);
+  if (path == NULL)
+    {
+      if (g_unlink (kept) != 0 && errno != ENOENT)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, ZH_ACCOUNT_ERROR, ZH_ACCOUNT_ERROR_FILE,
+                       _("Cannot remove “%s”: %s"), kept, g_strerror (saved_errno));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, ZH_ACCOUNT_ERROR, ZH_ACCOUNT_ERROR_FILE,
+                   _("Cannot read the certificate authorities in “%s”: %s"), path,
+                   local_error->message);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (self->dir, 0700) != 0 ||
+      !g_file_set_contents_full (kept, contents, length, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 &local_error))
+    {
+      g_set_error (error, ZH_ACCOUNT_ERROR, ZH_ACCOUNT_ERROR_FILE,
+                   _("Cannot keep the certificate authorities in “%s”: %s"), kept,
+                   local_error != NULL ? local_error->message : g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* zh_account_new_client: (transfer full): a client of the account's service that trusts the
+ * account's certificate authorities too (no token set yet). */
+ZhClient *
+zh_account_new_client (ZhAccount  *self,
+                       GError    **error)
+{
+  g_autoptr(ZhClient) client = NULL;
+  g_autofree char *ca_file = NULL;
+
+  g_return_val_if_fail (ZH_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  client = zh_client_new (self->server_url, error);
+  if (client == NULL)
+    return NULL;
+  ca_file = zh_account_get_ca_file (self);
+  if (ca_file != NULL && !zh_client_set_ca_file (client, ca_file, error))
+    return NULL;
+  return g_steal_pointer (&client);
+}
+
 /* ---- the token ------------------------------------------------------------------------------ */
 
 static char *
@@ -320,9 +592,7 @@ zh_account_store_token (ZhAccount     *self,
     *notice = NULL;
 
   label = g_strdup_printf (_("Zhurnal: %s at %s"), self->login, self->server_url);
-  if (secret_password_store_sync (token_schema (), SECRET_COLLECTION_DEFAULT, label, token, NULL,
-                                  &secret_error, "server", self->server_url,
-                                  "login", self->login, NULL))
+  if (keyring_store (self, label, token, &secret_error))
     {
       /* A token kept in a file before a keyring was there is stale now: it must not linger. */
       remove_token_file (self);
@@ -336,8 +606,8 @@ zh_account_store_token (ZhAccount     *self,
     return FALSE;
   path = token_path (self);
   if (notice != NULL)
-    *notice = g_strdup_printf (_("No keyring (Secret Service) answered: %s. The session token is "
-                                 "kept in the file “%s” instead, readable by you only."),
+    *notice = g_strdup_printf (_("The session token was not put in the keyring (Secret Service): "
+                                 "%s. It is kept in the file “%s” instead, readable by you only."),
                                secret_error->message, path);
   if (where != NULL)
     *where = ZH_TOKEN_STORE_FILE;
@@ -354,7 +624,7 @@ zh_account_lookup_token (ZhAccount     *self,
   g_autoptr(GError) secret_error = NULL;
   g_autoptr(GError) file_error = NULL;
   g_autofree char *path = NULL;
-  char *secret;
+  char *token;
   char *text = NULL;
 
   g_return_val_if_fail (ZH_IS_ACCOUNT (self), NULL);
@@ -363,13 +633,9 @@ zh_account_lookup_token (ZhAccount     *self,
   if (where != NULL)
     *where = ZH_TOKEN_STORE_NONE;
 
-  secret = secret_password_lookup_sync (token_schema (), NULL, &secret_error,
-                                        "server", self->server_url, "login", self->login, NULL);
-  if (secret != NULL)
+  token = keyring_lookup (self, &secret_error);
+  if (token != NULL)
     {
-      char *token = g_strdup (secret);
-
-      secret_password_free (secret);
       if (where != NULL)
         *where = ZH_TOKEN_STORE_KEYRING;
       return token;
@@ -408,16 +674,12 @@ gboolean
 zh_account_forget_token (ZhAccount  *self,
                          GError    **error)
 {
-  g_autoptr(GError) secret_error = NULL;
   g_autofree char *path = NULL;
 
   g_return_val_if_fail (ZH_IS_ACCOUNT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!secret_password_clear_sync (token_schema (), NULL, &secret_error,
-                                   "server", self->server_url, "login", self->login, NULL) &&
-      secret_error != NULL)
-    g_debug ("the Secret Service did not answer: %s", secret_error->message);
+  keyring_clear (self);
 
   path = token_path (self);
   if (g_unlink (path) != 0 && errno != ENOENT)

@@ -6,11 +6,16 @@
  * (libsecret, schema "io.github.zhurnal.Token", attributes server and login); where no Secret
  * Service answers (a bare session, CI) it is kept in the file `token` of the account's folder,
  * mode 0600, and the caller is told so. The password is never kept anywhere.
+ *
+ * An account may trust its own certificate authorities besides the system's (a region's or a
+ * school's CA): a copy of their PEM file is kept as `ca.pem` in the account's folder, and
+ * zh_account_new_client gives the account's clients that trust.
  */
 #pragma once
 
 #include <gio/gio.h>
 
+#include "zh-client.h"
 #include "zh-offline.h"
 
 G_BEGIN_DECLS
@@ -54,6 +59,13 @@ gboolean    zh_account_make_current     (ZhAccount     *self,
                                          GError       **error);
 gboolean    zh_account_is_current       (ZhAccount     *self);
 ZhOffline  *zh_account_open_offline     (ZhAccount     *self,
+                                         GError       **error);
+
+char       *zh_account_get_ca_file      (ZhAccount     *self);
+gboolean    zh_account_set_ca_file      (ZhAccount     *self,
+                                         const char    *path,
+                                         GError       **error);
+ZhClient   *zh_account_new_client       (ZhAccount     *self,
                                          GError       **error);
 
 gboolean    zh_account_store_token      (ZhAccount     *self,

@@ -21,6 +21,7 @@ struct _ZhClient
   char        *base_url;     /* the same as text, without a trailing slash */
   char        *token;
   SoupSession *session;
+  GTlsDatabase *extra_cas;   /* the account's own certificate authorities, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (ZhClient, zh_client, G_TYPE_OBJECT)
@@ -106,6 +107,7 @@ zh_client_finalize (GObject *object)
   if (self->token != NULL)
     memset (self->token, 0, strlen (self->token));
   g_clear_pointer (&self->token, g_free);
+  g_clear_object (&self->extra_cas);
 
   G_OBJECT_CLASS (zh_client_parent_class)->finalize (object);
 }
@@ -123,8 +125,8 @@ static void
 zh_client_init (ZhClient *self)
 {
   /* No proxy resolver from the environment would change loopback tests; the session uses the
-   * system's certificate database, and a certificate that fails its checks is refused (nothing
-   * handles SoupMessage::accept-certificate). */
+   * system's certificate database, and a certificate that fails its checks is refused unless it
+   * passes them all against the account's own certificate authorities (accept_certificate_cb). */
   self->session = soup_session_new_with_options ("timeout", ZH_CLIENT_DEFAULT_TIMEOUT,
                                                  "idle-timeout", 60,
                                                  "user-agent", "Zhurnal/" PACKAGE_VERSION " ",
@@ -211,6 +213,45 @@ zh_client_set_timeout (ZhClient *self,
   g_object_set (self->session, "timeout", seconds, NULL);
 }
 
+/* zh_client_set_ca_file: trust the certificate authorities in the PEM file @path for this service,
+ * besides the system's (a region's or a school's own CA); NULL trusts the system's only. FALSE
+ * with a GIO error when the file cannot be read or holds no certificate. */
+gboolean
+zh_client_set_ca_file (ZhClient    *self,
+                       const char  *path,
+                       GError     **error)
+{
+  g_autolist(GTlsCertificate) certificates = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (ZH_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (path == NULL)
+    {
+      g_clear_object (&self->extra_cas);
+      return TRUE;
+    }
+  certificates = g_tls_certificate_list_new_from_file (path, &local_error);
+  if (certificates != NULL)
+    database = g_tls_file_database_new (path, &local_error);
+  if (database == NULL)
+    {
+      if (local_error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                     _("The file “%s” holds no certificate (PEM) of a certificate authority."),
+                     path);
+      else
+        g_set_error (error, local_error->domain, local_error->code,
+                     _("Cannot read the certificate authorities in “%s”: %s"), path,
+                     local_error->message);
+      return FALSE;
+    }
+  g_set_object (&self->extra_cas, database);
+  return TRUE;
+}
+
 /* ---- sending and reading -------------------------------------------------------------------- */
 
 /* A request in flight: the message, where it goes (for messages), and the body read so far. */
@@ -220,6 +261,7 @@ typedef struct
   char        *what;         /* "GET /api/v1/changes", for messages */
   GInputStream *stream;
   GByteArray  *body;
+  GTlsCertificateFlags tls_errors; /* what was wrong with a refused certificate */
   guint        status;       /* copied from the message once its headers are in, so that a */
   char        *reason;       /* worker thread can check the reply without touching the message */
   gboolean     json_type;
@@ -242,19 +284,47 @@ request_free (gpointer data)
   g_free (request);
 }
 
-/* Map a failure to send or read to the client's domain; cancellation stays G_IO_ERROR_CANCELLED. */
+/* Why a certificate was refused, in words, from the worst of @errors. */
+static const char *
+describe_certificate_errors (GTlsCertificateFlags errors)
+{
+  if (errors & G_TLS_CERTIFICATE_REVOKED)
+    return _("its certificate has been revoked");
+  if (errors & G_TLS_CERTIFICATE_BAD_IDENTITY)
+    return _("its certificate was issued for another host name");
+  if (errors & G_TLS_CERTIFICATE_EXPIRED)
+    return _("its certificate has expired");
+  if (errors & G_TLS_CERTIFICATE_NOT_ACTIVATED)
+    return _("its certificate is not valid yet (or this computer’s clock is wrong)");
+  if (errors & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    return _("its certificate is not signed by a certificate authority this computer trusts");
+  if (errors & G_TLS_CERTIFICATE_INSECURE)
+    return _("its certificate uses insecure cryptography");
+  return _("its certificate is not valid");
+}
+
+/* Map a failure to send or read to the client's domain; cancellation stays G_IO_ERROR_CANCELLED.
+ * @tls_errors: what accept_certificate_cb found wrong with the certificate, if anything. */
 static GError *
-map_transport_error (ZhClient    *self,
-                     const char  *what,
-                     GError      *error)
+map_transport_error (ZhClient             *self,
+                     const char           *what,
+                     GTlsCertificateFlags  tls_errors,
+                     GError               *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_error_copy (error);
-  if (error->domain == G_TLS_ERROR)
+  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_UNAVAILABLE))
     return g_error_new (ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_TLS,
-                        _("The journal service at %s did not prove that it is the service (its "
-                          "certificate is not valid), so Zhurnal refused to connect: %s"),
+                        _("Cannot make a secure (TLS) connection to the journal service at %s: "
+                          "this computer has no TLS support (install glib-networking): %s"),
                         self->base_url, error->message);
+  if (error->domain == G_TLS_ERROR || tls_errors != 0)
+    return g_error_new (ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_TLS,
+                        _("Zhurnal refused to connect to the journal service at %s: %s. Someone "
+                          "may be intercepting the connection and posing as the service; nothing "
+                          "was sent. Ask the school’s administrator to check the service’s "
+                          "certificate."),
+                        self->base_url, describe_certificate_errors (tls_errors));
   if (error->domain == SOUP_SESSION_ERROR)
     return g_error_new (ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_SERVER,
                         _("The journal service at %s is unavailable: its answer to %s is not "
@@ -263,6 +333,37 @@ map_transport_error (ZhClient    *self,
   return g_error_new (ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_NETWORK,
                       _("Cannot reach the journal service at %s: %s"),
                       self->base_url, error->message);
+}
+
+/* The system refused the service's certificate: accept it only when it passes every check against
+ * the account's own certificate authorities, the host name included; otherwise keep what is wrong
+ * for the message. */
+static gboolean
+accept_certificate_cb (SoupMessage          *msg,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  GTask *task = user_data;
+  ZhClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+
+  if (self->extra_cas != NULL)
+    {
+      g_autoptr(GSocketConnectable) identity = NULL;
+      int port = g_uri_get_port (self->base_uri);
+
+      identity = g_network_address_new (g_uri_get_host (self->base_uri),
+                                        port > 0 ? port : 443);
+      errors = g_tls_database_verify_chain (self->extra_cas, certificate,
+                                            G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER, identity,
+                                            NULL, G_TLS_DATABASE_VERIFY_NONE,
+                                            g_task_get_cancellable (task), NULL);
+      if (errors == 0)
+        return TRUE;
+    }
+  request->tls_errors = errors;
+  return FALSE;
 }
 
 static void read_chunk (GTask *task);
@@ -282,7 +383,8 @@ read_chunk_cb (GObject      *source,
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
   if (bytes == NULL)
     {
-      g_task_return_error (task, map_transport_error (self, request->what, error));
+      g_task_return_error (task, map_transport_error (self, request->what, request->tls_errors,
+                                                      error));
       return;
     }
   if (g_bytes_get_size (bytes) == 0)
@@ -324,7 +426,8 @@ send_cb (GObject      *source,
   request->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (request->stream == NULL)
     {
-      g_task_return_error (task, map_transport_error (self, request->what, error));
+      g_task_return_error (task, map_transport_error (self, request->what, request->tls_errors,
+                                                      error));
       return;
     }
   request->status = soup_message_get_status (request->msg);
@@ -373,6 +476,8 @@ start_request (ZhClient            *self,
   if (body != NULL)
     soup_message_set_request_body_from_bytes (request->msg, "application/json", body);
 
+  g_signal_connect_object (request->msg, "accept-certificate", G_CALLBACK (accept_certificate_cb),
+                           task, 0);
   soup_session_send_async (self->session, request->msg, G_PRIORITY_DEFAULT, cancellable,
                            send_cb, g_object_ref (task));
   return g_steal_pointer (&task);

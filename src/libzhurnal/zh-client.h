@@ -116,6 +116,9 @@ void         zh_client_set_token        (ZhClient            *self,
                                          const char          *token);
 void         zh_client_set_timeout      (ZhClient            *self,
                                          guint                seconds);
+gboolean     zh_client_set_ca_file      (ZhClient            *self,
+                                         const char          *path,
+                                         GError             **error);
 
 void         zh_client_login_async      (ZhClient            *self,
                                          const char          *login,

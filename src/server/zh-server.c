@@ -734,8 +734,31 @@ zh_server_get_store (ZhServer *self)
   return self->store;
 }
 
+/* zh_server_set_tls_certificate: serve https with @certificate (its private key included) on the
+ * socket zh_server_listen opens next; NULL serves plain http. */
+void
+zh_server_set_tls_certificate (ZhServer        *self,
+                               GTlsCertificate *certificate)
+{
+  g_return_if_fail (ZH_IS_SERVER (self));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+  g_return_if_fail (self->socket == NULL);
+
+  soup_server_set_tls_certificate (self->soup, certificate);
+}
+
+/* zh_server_is_https: whether the service serves https (a certificate was given). */
+gboolean
+zh_server_is_https (ZhServer *self)
+{
+  g_return_val_if_fail (ZH_IS_SERVER (self), FALSE);
+
+  return soup_server_get_tls_certificate (self->soup) != NULL;
+}
+
 /* zh_server_listen: listen on @host (an IP address or "localhost") and @port (0: any free port),
- * with a backlog of 1024 so bursts of connections are queued, not dropped. */
+ * with a backlog of 1024 so bursts of connections are queued, not dropped; https when a
+ * certificate was set with zh_server_set_tls_certificate. */
 gboolean
 zh_server_listen (ZhServer    *self,
                   const char  *host,
@@ -771,7 +794,10 @@ zh_server_listen (ZhServer    *self,
   if (sock == NULL ||
       !g_socket_bind (sock, socket_address, TRUE, &local_error) ||
       !g_socket_listen (sock, &local_error) ||
-      !soup_server_listen_socket (self->soup, sock, 0, &local_error))
+      /* SoupServer does the TLS handshake on sockets handed to it too, when told HTTPS. */
+      !soup_server_listen_socket (self->soup, sock,
+                                  zh_server_is_https (self) ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                  &local_error))
     {
       g_set_error (error, ZH_SERVER_ERROR, ZH_SERVER_ERROR_LISTEN,
                    _("Cannot listen on %s port %u: %s"), host, port, local_error->message);

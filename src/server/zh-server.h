@@ -48,6 +48,9 @@ G_DECLARE_FINAL_TYPE (ZhServer, zh_server, ZH, SERVER, GObject)
 ZhServer *zh_server_new          (const char  *data_dir,
                                   GError     **error);
 gpointer  zh_server_get_store    (ZhServer    *self);
+void      zh_server_set_tls_certificate (ZhServer        *self,
+                                         GTlsCertificate *certificate);
+gboolean  zh_server_is_https     (ZhServer    *self);
 gboolean  zh_server_listen       (ZhServer    *self,
                                   const char  *host,
                                   guint16      port,

@@ -1,10 +1,12 @@
 /* zhurnal-server: the reference regional journal service (DESIGN.md §8).
  *
  *   zhurnal-server --data DIR [--listen HOST:PORT] [--demo] [--allow-remote]
+ *                  [--tls-certificate FILE --tls-key FILE]
  *
  * It listens on 127.0.0.1:8080 unless told otherwise, and refuses an address other than the
- * loopback unless --allow-remote is given: the service speaks plain HTTP, so beyond one machine
- * it belongs behind a TLS reverse proxy, and binding to a public address must be a decision.
+ * loopback unless --allow-remote is given: binding to a public address must be a decision (and
+ * beyond one machine the service belongs behind a TLS reverse proxy or serves https itself with
+ * --tls-certificate and --tls-key, PEM files).
  * SIGTERM or SIGINT stop it gracefully: requests in flight are answered, the database is closed,
  * and it exits with status 0.
  */
@@ -156,6 +158,9 @@ main (int    argc,
   g_autofree char *data_dir = NULL;
   g_autofree char *listen = NULL;
   g_autofree char *host = NULL;
+  g_autofree char *tls_certificate = NULL;
+  g_autofree char *tls_key = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
   guint16 port = 8080;
   gboolean demo = FALSE;
   double demo_scale = 1;
@@ -168,6 +173,8 @@ main (int    argc,
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, N_("Fill an empty folder with the demo school"), NULL },
     { "demo-scale", 0, 0, G_OPTION_ARG_DOUBLE, &demo_scale, N_("Size of the demo school: 1 is 44 classes, 3 a large city school (default 1)"), N_("SCALE") },
     { "allow-remote", 0, 0, G_OPTION_ARG_NONE, &allow_remote, N_("Allow listening on an address other than the loopback (put a TLS proxy in front)"), NULL },
+    { "tls-certificate", 0, 0, G_OPTION_ARG_FILENAME, &tls_certificate, N_("Serve https with this certificate (PEM, the chain after it)"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("The private key of the https certificate (PEM)"), N_("FILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL },
     { NULL }
   };
@@ -199,6 +206,23 @@ main (int    argc,
       return 2;
     }
 
+  if ((tls_certificate == NULL) != (tls_key == NULL))
+    {
+      g_printerr ("%s\n", _("zhurnal-server: give both --tls-certificate and --tls-key, or "
+                            "neither."));
+      return 2;
+    }
+  if (tls_certificate != NULL)
+    {
+      certificate = g_tls_certificate_new_from_files (tls_certificate, tls_key, &error);
+      if (certificate == NULL)
+        {
+          g_printerr (_("zhurnal-server: cannot use the certificate “%s” with the key “%s”: %s\n"),
+                      tls_certificate, tls_key, error->message);
+          return 2;
+        }
+    }
+
   if (listen == NULL)
     host = g_strdup ("127.0.0.1");
   else if (!parse_listen (listen, &host, &port, &error))
@@ -208,8 +232,9 @@ main (int    argc,
     }
   if (!allow_remote && !is_loopback (host))
     {
-      g_printerr (_("zhurnal-server: %s is not a loopback address; the service speaks plain HTTP, "
-                    "so put a TLS proxy in front and pass --allow-remote.\n"), host);
+      g_printerr (_("zhurnal-server: %s is not a loopback address; serve https "
+                    "(--tls-certificate, --tls-key) or put a TLS proxy in front, and pass "
+                    "--allow-remote.\n"), host);
       return 2;
     }
 
@@ -230,22 +255,28 @@ main (int    argc,
       g_printerr ("zhurnal-server: %s\n", error->message);
       return EXIT_FAILURE;
     }
+  if (certificate != NULL)
+    zh_server_set_tls_certificate (server, certificate);
   if (!zh_server_listen (server, host, port, &error))
     {
       g_printerr ("zhurnal-server: %s\n", error->message);
       return EXIT_FAILURE;
     }
 
-  /* Scripts and tests read this line for the address: it is not translated. */
-  if (strchr (host, ':') != NULL)
-    g_print ("Listening on http://[%s]:%u\n", host, zh_server_get_port (server));
-  else
-    g_print ("Listening on http://%s:%u\n", host, zh_server_get_port (server));
-  fflush (stdout);
-
+  /* Stopping gracefully is promised from the moment the address is printed. */
   loop = g_main_loop_new (NULL, FALSE);
   term_id = g_unix_signal_add (SIGTERM, stop_cb, loop);
   int_id = g_unix_signal_add (SIGINT, stop_cb, loop);
+
+  /* Scripts and tests read this line for the address: it is not translated. */
+  if (strchr (host, ':') != NULL)
+    g_print ("Listening on %s://[%s]:%u\n", certificate != NULL ? "https" : "http", host,
+             zh_server_get_port (server));
+  else
+    g_print ("Listening on %s://%s:%u\n", certificate != NULL ? "https" : "http", host,
+             zh_server_get_port (server));
+  fflush (stdout);
+
   g_main_loop_run (loop);
   g_source_remove (term_id);
   g_source_remove (int_id);
