@@ -197,6 +197,28 @@ toast_shown (void)
   return g_strcmp0 (_zh_window_get_last_toast (window), expected_toast) == 0;
 }
 
+static gboolean
+year_page_shown (void)
+{
+  ZhJournalPage *page = _zh_window_get_page (window);
+
+  return page != NULL && g_strcmp0 (page->info.group_id, group_id) == 0 && page->period.id == NULL;
+}
+
+static char *typed_student;
+
+static gboolean
+year_mark_shown (void)
+{
+  ZhJournalPage *page = _zh_window_get_page (window);
+  int row;
+
+  if (!year_page_shown ())
+    return FALSE;
+  row = zh_journal_page_find_row (page, typed_student);
+  return row >= 0 && g_strcmp0 (page->rows[row].period_mark, "5") == 0;
+}
+
 /* A key typed with the cursor on the cell. */
 static void
 type (guint       row,
@@ -239,7 +261,8 @@ run_script (gpointer data)
   g_autofree char *average_before = NULL;
   g_autofree char *student_id = NULL;
   g_autofree char *value = NULL;
-  guint cursor_row = 0, cursor_column = 0;
+  guint cursor_row = 0, cursor_column = 0, year_column;
+  int year_row;
   gint64 ops;
 
   wait_for (window_shown, "the window");
@@ -259,6 +282,7 @@ run_script (gpointer data)
       typed_row = r;
   g_assert_cmpuint (typed_row, !=, G_MAXUINT);
   student_id = g_strdup (page->rows[typed_row].student_id);
+  typed_student = student_id;
   average_before = g_strdup (grid_cell (typed_row, average_column).text);
   g_assert_null (grid_cell (typed_row, period_column).text);
 
@@ -303,7 +327,45 @@ run_script (gpointer data)
   g_assert_cmpint (copy_int ("SELECT count (*) FROM outbox", NULL, NULL), ==, ops);
   g_assert_cmpstr (_zh_window_get_page (window)->rows[typed_row].period_mark, ==, "4");
 
+  /* The year page: «Год» takes the year mark (000 §7), its cell reads the outbox by its own key. */
+  g_assert_true (zh_window_select_page (window, group_id, "year"));
+  wait_for (year_page_shown, "the year page");
+  year_column = summary_column (ZH_JOURNAL_SUMMARY_YEAR);
+  /* The year page lists everyone in the group this year: the student's row may differ. */
+  year_row = zh_journal_page_find_row (_zh_window_get_page (window), student_id);
+  g_assert_cmpint (year_row, >=, 0);
+  g_assert_null (grid_cell (year_row, year_column).text);
+  type (year_row, year_column, "5");
+  wait_for (year_mark_shown, "the year mark on the page read again");
+  g_free (value);
+  value = copy_text ("SELECT value FROM period_mark WHERE student_id = ?1 AND group_id = ?2 "
+                     "AND kind = 'year' AND period_id IS NULL", student_id, group_id);
+  g_assert_cmpstr (value, ==, "5");
+  g_assert_cmpstr (grid_cell (year_row, year_column).text, ==, "5");
+  g_assert_true (grid_cell (year_row, year_column).flags & ZH_GRID_CELL_WAITING);
+  g_assert_cmpint (copy_int ("SELECT count (*) FROM outbox WHERE entity = 'period_mark'", NULL,
+                             NULL), ==, 2);
+  /* … and the quarter's own column there shows the quarter mark typed before, waiting too. */
+  {
+    ZhJournalModel *model = ZH_JOURNAL_MODEL (zh_grid_get_model (_zh_window_get_grid (window)));
+    ZhJournalPage *year = _zh_window_get_page (window);
+    guint term_column = G_MAXUINT;
+
+    for (guint c = 0; c < zh_journal_model_get_n_summaries (model); c++)
+      {
+        guint term = 0;
+
+        if (zh_journal_model_get_summary (model, c, &term) == ZH_JOURNAL_SUMMARY_TERM &&
+            g_strcmp0 (year->periods[term].id, period_id) == 0)
+          term_column = year->n_lessons + c;
+      }
+    g_assert_cmpuint (term_column, !=, G_MAXUINT);
+    g_assert_cmpstr (grid_cell (year_row, term_column).text, ==, "4");
+    g_assert_true (grid_cell (year_row, term_column).flags & ZH_GRID_CELL_WAITING);
+  }
+
   g_clear_pointer (&expected_toast, g_free);
+  typed_student = NULL;
   done = TRUE;
   g_application_quit (G_APPLICATION (app));
   return G_SOURCE_REMOVE;
