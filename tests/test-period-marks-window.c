@@ -4,9 +4,9 @@
  * into the copy with its outbox operation and shows on the grid at once, waiting; the average is
  * untouched; a key that is not a mark of the scale is refused with the policy's reason; the
  * calculated «Расч.» column refuses typing; on the year page «Год» takes the year mark and the
- * quarter's column shows the quarter mark, both waiting. Keys go in through ZhGrid::cell-input, as the grid
- * emits them for a typed character (GTK 4 has no in-process key synthesis, FACTS.md "GTK 4.8
- * headless"). */
+ * quarter's column shows the quarter mark, both waiting. Keys go in through ZhGrid::cell-input,
+ * as the grid emits them for a typed character (GTK 4 has no in-process key synthesis, FACTS.md
+ * "GTK 4.8 headless"). */
 #define G_LOG_DOMAIN "test-period-marks-window"
 
 #include "config.h"
