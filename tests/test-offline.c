@@ -439,6 +439,300 @@ test_made_and_removed (OfflineFixture *fixture,
   g_assert_cmpstr (after, ==, before);
 }
 
+/* ---- period marks --------------------------------------------------------------------------- */
+
+/* A period of the test school's year that ended @days_ago days ago, as pulled (rev 100). */
+static char *
+add_period (OfflineFixture *fixture,
+            guint           days_ago)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhPeriod) period = zh_period_new ();
+
+  period->id = zh_uuid_new ();
+  period->year_id = g_strdup (fixture->school.year_id);
+  period->kind = ZH_PERIOD_KIND_QUARTER;
+  period->number = 1;
+  period->starts = zh_test_date_days_ago (days_ago + 60);
+  period->ends = zh_test_date_days_ago (days_ago);
+  period->grade_from = 1;
+  period->grade_to = 11;
+  period->rev = 100;
+  g_assert_true (zh_store_put_entity (fixture->store, &zh_period_info, period, &error));
+  g_assert_no_error (error);
+  return g_strdup (period->id);
+}
+
+/* The active period mark of the first student of 5А in mathematics, or NULL. */
+static ZhPeriodMark *
+get_period_mark (OfflineFixture *fixture,
+                 const char     *period_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM period_mark WHERE student_id = '%s' "
+                                          "AND group_id = '%s' AND period_id IS %s%s%s "
+                                          "AND state = 'active'",
+                                          fixture->school.students5[0], fixture->school.math5_id,
+                                          period_id != NULL ? "'" : "",
+                                          period_id != NULL ? period_id : "NULL",
+                                          period_id != NULL ? "'" : "");
+  g_autofree char *id = query_text (fixture->store, sql);
+  ZhPeriodMark *mark;
+
+  if (id == NULL)
+    return NULL;
+  mark = zh_store_get_entity (fixture->store, &zh_period_mark_info, id, &error);
+  g_assert_no_error (error);
+  return mark;
+}
+
+/* 000 §4.2.4: period marks are entered up to 3 days after the period ends — all of day 3; the row
+ * and its operation in one transaction (DESIGN.md §4). */
+static void
+test_period_mark_in_window (OfflineFixture *fixture,
+                            gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *period_id = add_period (fixture, 3);
+  g_autoptr(ZhPeriodMark) mark = NULL;
+  g_autoptr(ZhPeriodMark) sent = NULL;
+  g_autoptr(ZhOutboxEntry) entry = NULL;
+
+  g_assert_true (zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                             fixture->school.students5[0],
+                                             ZH_PERIOD_MARK_KIND_PERIOD, period_id, "4",
+                                             fixture->now, &error));
+  g_assert_no_error (error);
+  mark = get_period_mark (fixture, period_id);
+  g_assert_nonnull (mark);
+  g_assert_cmpstr (mark->value, ==, "4");
+  g_assert_cmpint (mark->kind, ==, ZH_PERIOD_MARK_KIND_PERIOD);
+  g_assert_cmpstr (mark->entered_by, ==, fixture->school.teacher_id);
+  g_assert_cmpint (mark->entered_at, ==, fixture->now);
+  g_assert_cmpint (mark->state, ==, ZH_MARK_STATE_ACTIVE);
+
+  entry = only_entry (fixture, ZH_OUTBOX_PENDING);
+  g_assert_true (entry->info == &zh_period_mark_info);
+  g_assert_cmpstr (entry->entity_id, ==, mark->id);
+  g_assert_cmpint (entry->action, ==, ZH_OP_ACTION_PUT);
+  g_assert_cmpint (entry->base_rev, ==, 0);
+  sent = zh_entity_from_string (&zh_period_mark_info, entry->value, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (zh_entity_equal (&zh_period_mark_info, sent, mark));
+
+  /* The year mark belongs to the year, which ends later: open too (000 §7). */
+  g_assert_true (zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                             fixture->school.students5[0],
+                                             ZH_PERIOD_MARK_KIND_YEAR, NULL, "pass",
+                                             fixture->now, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (zh_offline_count (fixture->offline, ZH_OUTBOX_PENDING), ==, 2);
+}
+
+/* 000 §4.2.4, §7.3: from day 4 after the period only the administration corrects (002 §7). */
+static void
+test_period_mark_after_window (OfflineFixture *fixture,
+                               gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *period_id = add_period (fixture, 4);
+  g_autofree char *before = dump_tables (fixture->store);
+  gboolean ok = zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                            fixture->school.students5[0],
+                                            ZH_PERIOD_MARK_KIND_PERIOD, period_id, "4",
+                                            fixture->now, &error);
+
+  check_refused (fixture, ok, error, ZH_POLICY_ERROR_PERIOD_MARKS_CLOSED, before);
+  g_assert_cmpstr (zh_policy_error_to_code (error), ==, "period_marks_closed");
+}
+
+/* 000 §4.2.4, 004 §4.4.6: the group's own teacher gives its period marks — not the teacher of
+ * another subject (even the class teacher), not the deputy (who corrects, 002 §7). */
+static void
+test_period_mark_not_teacher (OfflineFixture *fixture,
+                              gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *period_id = add_period (fixture, 1);
+  g_autofree char *before = NULL;
+  gboolean ok;
+
+  sign_in_as (fixture, fixture->school.classteacher_id);
+  before = dump_tables (fixture->store);
+  ok = zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                   fixture->school.students5[0], ZH_PERIOD_MARK_KIND_PERIOD,
+                                   period_id, "5", fixture->now, &error);
+  check_refused (fixture, ok, error, ZH_POLICY_ERROR_NOT_OWN_GROUP, before);
+  g_clear_error (&error);
+
+  sign_in_as (fixture, fixture->school.deputy_id);
+  g_free (before);
+  before = dump_tables (fixture->store);
+  ok = zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                   fixture->school.students5[0], ZH_PERIOD_MARK_KIND_PERIOD,
+                                   period_id, "5", fixture->now, &error);
+  check_refused (fixture, ok, error, ZH_POLICY_ERROR_NOT_PERMITTED, before);
+}
+
+/* 004 §5.3: no «н/а» as a period mark, no «освобождён» at all (002 §5.2); only the school's
+ * scale (002 §5.2). A period mark of a year, and a year mark of one period, are not requests. */
+static void
+test_period_mark_values (OfflineFixture *fixture,
+                         gconstpointer   data)
+{
+  static const struct { const char *value; int code; } refused[] = {
+    { "н/а", ZH_POLICY_ERROR_NOT_ASSESSED_FORBIDDEN },
+    { "освобождён", ZH_POLICY_ERROR_EXEMPT_FORBIDDEN },
+    { "6", ZH_POLICY_ERROR_UNKNOWN_MARK_VALUE },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *period_id = add_period (fixture, 1);
+  g_autofree char *before = dump_tables (fixture->store);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      gboolean ok = zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                                fixture->school.students5[0],
+                                                ZH_PERIOD_MARK_KIND_PERIOD, period_id,
+                                                refused[i].value, fixture->now, &error);
+
+      check_refused (fixture, ok, error, refused[i].code, before);
+      g_clear_error (&error);
+    }
+
+  g_assert_false (zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                              fixture->school.students5[0],
+                                              ZH_PERIOD_MARK_KIND_PERIOD, NULL, "5",
+                                              fixture->now, &error));
+  g_assert_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                              fixture->school.students5[0],
+                                              ZH_PERIOD_MARK_KIND_YEAR, period_id, "5",
+                                              fixture->now, &error));
+  g_assert_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_INVALID);
+  g_clear_error (&error);
+  {
+    g_autofree char *after = dump_tables (fixture->store);
+
+    g_assert_cmpstr (after, ==, before);
+  }
+}
+
+/* 002 §5.2 with the undo grace (docs/policy.md): the teacher replaces their own period mark just
+ * given — the same row, its unsent operation replaced in place (docs/sync.md) — and a pulled one
+ * keeps its id and base_rev; after the grace, or another's mark, only a correction (002 §7). */
+static void
+test_period_mark_replace (OfflineFixture *fixture,
+                          gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *period_id = add_period (fixture, 1);
+  g_autoptr(ZhPeriodMark) first = NULL;
+  g_autoptr(ZhPeriodMark) second = NULL;
+  g_autoptr(ZhPeriodMark) pulled = zh_period_mark_new ();
+  g_autoptr(ZhPeriodMark) replaced = NULL;
+  g_autoptr(ZhOutboxEntry) entry = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *shadow = NULL;
+  gboolean ok;
+
+  g_assert_true (zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                             fixture->school.students5[0],
+                                             ZH_PERIOD_MARK_KIND_PERIOD, period_id, "3",
+                                             fixture->now, &error));
+  g_assert_no_error (error);
+  first = get_period_mark (fixture, period_id);
+  g_assert_true (zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                             fixture->school.students5[0],
+                                             ZH_PERIOD_MARK_KIND_PERIOD, period_id, "4",
+                                             fixture->now + 60, &error));
+  g_assert_no_error (error);
+  second = get_period_mark (fixture, period_id);
+  g_assert_cmpstr (second->id, ==, first->id);
+  g_assert_cmpstr (second->value, ==, "4");
+  g_assert_cmpint (query_int (fixture->store, "SELECT count (*) FROM period_mark"), ==, 1);
+  g_clear_pointer (&entry, zh_outbox_entry_free);
+  entry = only_entry (fixture, ZH_OUTBOX_PENDING);
+  g_assert_cmpstr (entry->entity_id, ==, first->id);
+  {
+    g_autoptr(ZhPeriodMark) sent = zh_entity_from_string (&zh_period_mark_info, entry->value, -1,
+                                                         &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (sent->value, ==, "4");
+  }
+
+  /* The same mark typed again changes nothing, even after the grace. */
+  before = dump_tables (fixture->store);
+  g_assert_true (zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                             fixture->school.students5[0],
+                                             ZH_PERIOD_MARK_KIND_PERIOD, period_id, "4",
+                                             fixture->now + 3600, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *after = dump_tables (fixture->store);
+
+    g_assert_cmpstr (after, ==, before);
+  }
+
+  /* Past the grace (600 s after it was entered): locked. */
+  ok = zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                   fixture->school.students5[0], ZH_PERIOD_MARK_KIND_PERIOD,
+                                   period_id, "5", fixture->now + 60 + 601, &error);
+  check_refused (fixture, ok, error, ZH_POLICY_ERROR_MARK_LOCKED, before);
+  g_clear_error (&error);
+
+  /* A year mark pulled from the service, given a minute ago by this teacher: replaced on its id,
+   * on its rev. */
+  pulled->id = zh_uuid_new ();
+  pulled->student_id = g_strdup (fixture->school.students5[0]);
+  pulled->group_id = g_strdup (fixture->school.math5_id);
+  pulled->kind = ZH_PERIOD_MARK_KIND_YEAR;
+  g_free (pulled->value);
+  pulled->value = g_strdup ("3");
+  pulled->state = ZH_MARK_STATE_ACTIVE;
+  pulled->entered_by = g_strdup (fixture->school.teacher_id);
+  pulled->entered_at = fixture->now - 60;
+  pulled->received_at = fixture->now - 59;
+  pulled->rev = 140;
+  g_assert_true (zh_store_put_entity (fixture->store, &zh_period_mark_info, pulled, &error));
+  g_assert_no_error (error);
+  g_assert_true (zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                             fixture->school.students5[0],
+                                             ZH_PERIOD_MARK_KIND_YEAR, NULL, "4",
+                                             fixture->now, &error));
+  g_assert_no_error (error);
+  replaced = get_period_mark (fixture, NULL);
+  g_assert_cmpstr (replaced->id, ==, pulled->id);
+  g_assert_cmpstr (replaced->value, ==, "4");
+  g_assert_cmpint (query_int (fixture->store, "SELECT count (*) FROM period_mark"), ==, 2);
+  g_assert_cmpint (query_int (fixture->store, "SELECT base_rev FROM outbox WHERE entity = "
+                                              "'period_mark' ORDER BY seq DESC LIMIT 1"), ==, 140);
+  shadow = query_text (fixture->store, "SELECT json_extract (value, '$.value') FROM shadow "
+                                       "WHERE entity = 'period_mark' AND rev = 140");
+  g_assert_cmpstr (shadow, ==, "3");
+
+  /* Another teacher's period mark is not this teacher's to replace, in the grace or not. */
+  sign_in_as (fixture, fixture->school.classteacher_id);
+  {
+    g_autoptr(ZhGroup) group = zh_store_get_entity (fixture->store, &zh_group_info,
+                                                    fixture->school.math5_id, &error);
+
+    g_assert_no_error (error);
+    g_free (group->teacher_id);
+    group->teacher_id = g_strdup (fixture->school.classteacher_id);
+    g_assert_true (zh_store_put_entity (fixture->store, &zh_group_info, group, &error));
+    g_assert_no_error (error);
+  }
+  g_free (before);
+  before = dump_tables (fixture->store);
+  ok = zh_offline_set_period_mark (fixture->offline, fixture->school.math5_id,
+                                   fixture->school.students5[0], ZH_PERIOD_MARK_KIND_YEAR, NULL,
+                                   "5", fixture->now + 1, &error);
+  check_refused (fixture, ok, error, ZH_POLICY_ERROR_MARK_LOCKED, before);
+}
+
 /* ---- the service's answers ------------------------------------------------------------------ */
 
 static GPtrArray *
@@ -831,6 +1125,11 @@ main (int    argc,
   ADD ("/offline/edit/absence-reason-by-class-teacher", test_absence_reason_class_teacher);
   ADD ("/offline/edit/homework-rules", test_homework_rules);
   ADD ("/offline/edit/add-lesson", test_add_lesson);
+  ADD ("/offline/period-mark/in-the-window", test_period_mark_in_window);
+  ADD ("/offline/period-mark/after-the-window", test_period_mark_after_window);
+  ADD ("/offline/period-mark/not-the-teacher", test_period_mark_not_teacher);
+  ADD ("/offline/period-mark/allowed-values", test_period_mark_values);
+  ADD ("/offline/period-mark/replacing", test_period_mark_replace);
   ADD ("/offline/outbox/coalesce-unsent", test_coalesce_unsent);
   ADD ("/offline/outbox/made-and-removed", test_made_and_removed);
   ADD ("/offline/answers/chain-base-rev", test_chain_base_rev);

@@ -812,6 +812,174 @@ test_push_conflict_resolved_both_ways (SyncFixture   *fixture,
   other_close (&deputy);
 }
 
+/* ---- period marks --------------------------------------------------------------------------- */
+
+static char *
+only_period_id (ZhStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = zh_store_prepare (store, "SELECT id FROM period", &error);
+  char *id = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_reset (stmt);
+  return id;
+}
+
+static gint64
+count_period_marks (ZhStore    *store,
+                    const char *student_id,
+                    const char *value)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = zh_store_prepare (store, "SELECT count (*) FROM period_mark WHERE "
+                                                "student_id = ?1 AND group_id = ?2 AND "
+                                                "kind = 'period' AND (?3 IS NULL OR value = ?3)",
+                                         &error);
+  gint64 n;
+
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, student_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, school.math5_id, -1, SQLITE_TRANSIENT);
+  if (value != NULL)
+    sqlite3_bind_text (stmt, 3, value, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return n;
+}
+
+/* The teacher gives a period mark offline and corrects her slip at once, twice: before the first
+ * sync (the unsent operation replaced in place) and after it (a second operation on the service's
+ * rev). The service ends with the period mark exactly once, the last value, on the copy's id
+ * (000 §4.2.4, §7; docs/sync.md "Several edits of one row"). */
+static void
+test_push_period_mark_exactly_once (SyncFixture   *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *period_id = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(ZhPeriodMark) kept = NULL;
+  ZhStore *copy, *service;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  sign_in (fixture, "teacher");
+  g_assert_true (run_sync (fixture, &error));
+  copy = zh_offline_get_store (fixture->offline);
+  service = zh_server_get_store (fixture->server);
+  period_id = only_period_id (copy);
+  g_assert_cmpint (count_period_marks (service, school.students5[0], NULL), ==, 0);
+
+  g_assert_true (zh_offline_set_period_mark (fixture->offline, school.math5_id, school.students5[0],
+                                             ZH_PERIOD_MARK_KIND_PERIOD, period_id, "3", now - 20,
+                                             &error));
+  g_assert_true (zh_offline_set_period_mark (fixture->offline, school.math5_id, school.students5[0],
+                                             ZH_PERIOD_MARK_KIND_PERIOD, period_id, "4", now - 10,
+                                             &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (zh_sync_get_n_waiting (fixture->sync), ==, 1);
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_period_marks (service, school.students5[0], NULL), ==, 1);
+  g_assert_cmpint (count_period_marks (service, school.students5[0], "4"), ==, 1);
+
+  /* Once more after the sync, within the undo grace: a change of the service's row. */
+  g_assert_true (zh_offline_set_period_mark (fixture->offline, school.math5_id, school.students5[0],
+                                             ZH_PERIOD_MARK_KIND_PERIOD, period_id, "5", now,
+                                             &error));
+  g_assert_no_error (error);
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (zh_sync_get_n_rejected (fixture->sync), ==, 0);
+  g_assert_cmpuint (zh_sync_get_n_conflicts (fixture->sync), ==, 0);
+  g_assert_cmpint (count_period_marks (service, school.students5[0], NULL), ==, 1);
+  g_assert_cmpint (count_period_marks (service, school.students5[0], "5"), ==, 1);
+  g_assert_cmpint (count_where (copy, "SELECT count (*) FROM outbox", NULL), ==, 0);
+  {
+    sqlite3_stmt *stmt = zh_store_prepare (copy, "SELECT id FROM period_mark WHERE student_id = ?1",
+                                           &error);
+
+    g_assert_no_error (error);
+    sqlite3_bind_text (stmt, 1, school.students5[0], -1, SQLITE_TRANSIENT);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_reset (stmt);
+  }
+  kept = zh_store_get_entity (service, &zh_period_mark_info, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kept->value, ==, "5");
+  g_assert_cmpstr (kept->entered_by, ==, school.teacher_id);
+  assert_copy_equals_service (fixture);
+}
+
+/* The teacher gave the period mark at school; at home her copy, not synced since, has none and
+ * lets her give it again. The service keeps one period mark per student and period (000 §7) and
+ * refuses the second; the copy keeps the refusal with the service's reason until she drops it. */
+static void
+test_push_period_mark_refused_kept (SyncFixture   *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rejected = NULL;
+  g_autofree char *period_id = NULL;
+  Other school_computer = { 0 };
+  ZhOutboxEntry *entry;
+  ZhStore *service;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  sign_in (fixture, "teacher");
+  g_assert_true (run_sync (fixture, &error));
+  period_id = only_period_id (zh_offline_get_store (fixture->offline));
+  service = zh_server_get_store (fixture->server);
+
+  other_open (fixture, &school_computer, "teacher");
+  other_sync (&school_computer);
+  g_assert_true (zh_offline_set_period_mark (school_computer.offline, school.math5_id,
+                                             school.students5[1], ZH_PERIOD_MARK_KIND_PERIOD,
+                                             period_id, "5", now - 60, &error));
+  g_assert_no_error (error);
+  other_sync (&school_computer);
+  other_close (&school_computer);
+
+  g_assert_true (zh_offline_set_period_mark (fixture->offline, school.math5_id,
+                                             school.students5[1], ZH_PERIOD_MARK_KIND_PERIOD,
+                                             period_id, "4", now, &error));
+  g_assert_no_error (error);
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (zh_sync_get_n_rejected (fixture->sync), ==, 1);
+  rejected = zh_offline_list_outbox (fixture->offline, ZH_OUTBOX_REJECTED, &error);
+  g_assert_cmpuint (rejected->len, ==, 1);
+  entry = rejected->pdata[0];
+  g_assert_true (entry->info == &zh_period_mark_info);
+  g_assert_cmpstr (entry->reason_code, ==, "duplicate");
+  g_assert_nonnull (entry->reason_message);
+  g_assert_cmpuint (strlen (entry->reason_message), >, 10);
+  /* The service has the first one only; the copy still shows the teacher's refused edit. */
+  g_assert_cmpint (count_period_marks (service, school.students5[1], NULL), ==, 1);
+  g_assert_cmpint (count_period_marks (service, school.students5[1], "5"), ==, 1);
+  {
+    g_autoptr(ZhPeriodMark) kept = zh_store_get_entity (zh_offline_get_store (fixture->offline),
+                                                        &zh_period_mark_info, entry->entity_id,
+                                                        NULL);
+
+    g_assert_nonnull (kept);
+    g_assert_cmpstr (kept->value, ==, "4");
+  }
+
+  g_assert_true (zh_offline_discard (fixture->offline, entry->op_id, &error));
+  g_assert_no_error (error);
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (zh_sync_get_n_rejected (fixture->sync), ==, 0);
+  assert_copy_equals_service (fixture);
+}
+
 static void
 make_template (void)
 {
@@ -849,6 +1017,8 @@ main (int    argc,
   ADD ("/sync/push/offline-week-exactly-once", test_push_offline_week_exactly_once);
   ADD ("/sync/push/rejected-kept-with-reason", test_push_rejected_kept_with_reason);
   ADD ("/sync/push/conflict-resolved-both-ways", test_push_conflict_resolved_both_ways);
+  ADD ("/sync/push/period-mark-exactly-once", test_push_period_mark_exactly_once);
+  ADD ("/sync/push/period-mark-refused-kept", test_push_period_mark_refused_kept);
 
   status = g_test_run ();
   zh_test_school_clear (&school);

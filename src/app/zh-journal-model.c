@@ -15,6 +15,7 @@ typedef struct
   guint            term;   /* ZH_JOURNAL_SUMMARY_TERM: the index into page->periods */
   const char      *title;  /* in chunk */
   const char      *label;  /* in chunk */
+  const char      *key;    /* in chunk: zh_journal_period_mark_key of a mark's column, else NULL */
 } Summary;
 
 typedef struct
@@ -142,7 +143,7 @@ add_summary (GArray           *summaries,
              const char       *label)
 {
   Summary s = { kind, term, g_string_chunk_insert_const (chunk, title),
-                g_string_chunk_insert_const (chunk, label) };
+                g_string_chunk_insert_const (chunk, label), NULL };
 
   g_array_append_val (summaries, s);
 }
@@ -157,6 +158,57 @@ period_column_title (ZhPeriodKind kind)
     case ZH_PERIOD_KIND_HALF: return C_("column", "Half");
     case ZH_PERIOD_KIND_MODULE: return C_("column", "Mod");
     default: g_return_val_if_reached ("");
+    }
+}
+
+/* zh_journal_period_mark_key: (transfer full): how the sync state of a period mark's cell is
+ * asked for: "period_mark:<group_id>:<kind nick>:<period_id or empty>". */
+char *
+zh_journal_period_mark_key (const char        *group_id,
+                            ZhPeriodMarkKind   kind,
+                            const char        *period_id)
+{
+  g_return_val_if_fail (group_id != NULL, NULL);
+
+  return g_strdup_printf ("period_mark:%s:%s:%s", group_id,
+                          zh_enum_to_nick (ZH_TYPE_PERIOD_MARK_KIND, kind),
+                          period_id != NULL ? period_id : "");
+}
+
+/* The period mark a summary column holds: FALSE for the calculated ones. */
+static gboolean
+summary_period_mark (const ZhJournalPage *page,
+                     const Summary       *s,
+                     ZhPeriodMarkKind    *kind,
+                     const char         **period_id)
+{
+  switch (s->kind)
+    {
+    case ZH_JOURNAL_SUMMARY_PERIOD_MARK:
+      *kind = ZH_PERIOD_MARK_KIND_PERIOD;
+      *period_id = page->period.id;
+      return TRUE;
+    case ZH_JOURNAL_SUMMARY_TERM:
+      *kind = ZH_PERIOD_MARK_KIND_PERIOD;
+      *period_id = page->periods[s->term].id;
+      return TRUE;
+    case ZH_JOURNAL_SUMMARY_YEAR:
+      *kind = ZH_PERIOD_MARK_KIND_YEAR;
+      *period_id = NULL;
+      return TRUE;
+    case ZH_JOURNAL_SUMMARY_EXAM:
+      *kind = ZH_PERIOD_MARK_KIND_EXAM;
+      *period_id = NULL;
+      return TRUE;
+    case ZH_JOURNAL_SUMMARY_FINAL:
+      *kind = ZH_PERIOD_MARK_KIND_FINAL;
+      *period_id = NULL;
+      return TRUE;
+    case ZH_JOURNAL_SUMMARY_COUNT:
+    case ZH_JOURNAL_SUMMARY_AVERAGE:
+    case ZH_JOURNAL_SUMMARY_SUGGESTED:
+    default:
+      return FALSE;
     }
 }
 
@@ -204,6 +256,18 @@ build_summaries (ZhJournalModel *self)
     }
   self->n_summaries = summaries->len;
   self->summaries = (Summary *) g_array_free (g_steal_pointer (&summaries), FALSE);
+  for (guint i = 0; i < self->n_summaries; i++)
+    {
+      ZhPeriodMarkKind kind;
+      const char *period_id;
+
+      if (summary_period_mark (page, &self->summaries[i], &kind, &period_id))
+        {
+          g_autofree char *key = zh_journal_period_mark_key (page->info.group_id, kind, period_id);
+
+          self->summaries[i].key = g_string_chunk_insert_const (self->texts, key);
+        }
+    }
 }
 
 static const char *
@@ -392,9 +456,12 @@ journal_get_cell (ZhGridModel *model,
 
       out->text = self->summary_texts[(gsize) row * self->n_summaries + (column - n_lessons)];
       out->flags = s->kind == ZH_JOURNAL_SUMMARY_PERIOD_MARK ||
-        s->kind == ZH_JOURNAL_SUMMARY_YEAR ||
+                   s->kind == ZH_JOURNAL_SUMMARY_YEAR ||
                    s->kind == ZH_JOURNAL_SUMMARY_FINAL
                      ? ZH_GRID_CELL_EMPHASIS : ZH_GRID_CELL_NORMAL;
+      if (self->state_func != NULL && s->key != NULL && out->text != NULL)
+        out->flags |= self->state_func (self->page->rows[row].student_id, s->key,
+                                        self->state_data);
       return;
     }
   index = (gsize) row * n_lessons + column;
@@ -557,9 +624,34 @@ zh_journal_model_get_summary (ZhJournalModel *self,
   return self->summaries[column].kind;
 }
 
+/* zh_journal_model_get_period_mark: whether the summary column @column (counted from the first
+ * summary column) holds a mark the teacher gives — the period's, a period's on a year page, the
+ * year's, ГИА or Итог — and which: its @kind and @period_id (NULL but for a period's mark, owned
+ * by the page). FALSE for the calculated columns: count, average, suggested mark. */
+gboolean
+zh_journal_model_get_period_mark (ZhJournalModel    *self,
+                                  guint              column,
+                                  ZhPeriodMarkKind  *kind,
+                                  const char       **period_id)
+{
+  ZhPeriodMarkKind k = ZH_PERIOD_MARK_KIND_PERIOD;
+  const char *p = NULL;
+
+  g_return_val_if_fail (ZH_IS_JOURNAL_MODEL (self), FALSE);
+  g_return_val_if_fail (column < self->n_summaries, FALSE);
+
+  if (!summary_period_mark (self->page, &self->summaries[column], &k, &p))
+    return FALSE;
+  if (kind != NULL)
+    *kind = k;
+  if (period_id != NULL)
+    *period_id = p;
+  return TRUE;
+}
+
 /* zh_journal_model_set_state_func: how the model learns the sync state of a cell (the outbox of
- * the offline copy, in a later slice); without one every cell is drawn plainly. Notifies the grid
- * that every lesson cell may have changed. */
+ * the offline copy); without one every cell is drawn plainly. Notifies the grid that every cell
+ * may have changed. */
 void
 zh_journal_model_set_state_func (ZhJournalModel         *self,
                                  ZhJournalCellStateFunc  func,
@@ -573,7 +665,7 @@ zh_journal_model_set_state_func (ZhJournalModel         *self,
   self->state_func = func;
   self->state_data = user_data;
   self->state_destroy = destroy;
-  if (self->page->n_rows > 0 && self->page->n_lessons > 0)
+  if (self->page->n_rows > 0 && self->page->n_lessons + self->n_summaries > 0)
     zh_grid_model_cells_changed (ZH_GRID_MODEL (self), 0, 0, self->page->n_rows,
-                                 self->page->n_lessons);
+                                 self->page->n_lessons + self->n_summaries);
 }

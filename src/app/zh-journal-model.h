@@ -30,7 +30,8 @@ typedef enum
 } ZhJournalSummary;
 
 /* ZhJournalCellStateFunc: the sync state of the cell of @student_id in @lesson_id
- * (ZH_GRID_CELL_WAITING, _SYNCED, _REJECTED, _CONFLICT), as the offline copy's outbox knows it. */
+ * (ZH_GRID_CELL_WAITING, _SYNCED, _REJECTED, _CONFLICT), as the offline copy's outbox knows it.
+ * For a period mark's cell @lesson_id is zh_journal_period_mark_key of the column's mark. */
 typedef ZhGridCellFlags (*ZhJournalCellStateFunc) (const char *student_id,
                                                    const char *lesson_id,
                                                    gpointer    user_data);
@@ -48,6 +49,13 @@ void             zh_journal_model_set_state_func   (ZhJournalModel         *self
                                                     ZhJournalCellStateFunc  func,
                                                     gpointer                user_data,
                                                     GDestroyNotify          destroy);
+gboolean         zh_journal_model_get_period_mark  (ZhJournalModel         *self,
+                                                    guint                   column,
+                                                    ZhPeriodMarkKind       *kind,
+                                                    const char            **period_id);
 char            *zh_journal_format_average         (double                  average);
+char            *zh_journal_period_mark_key        (const char             *group_id,
+                                                    ZhPeriodMarkKind        kind,
+                                                    const char             *period_id);
 
 G_END_DECLS

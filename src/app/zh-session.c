@@ -360,6 +360,10 @@ typedef struct
   char         *student_id;
   char         *value;
   char         *work_type;
+  /* ZH_SESSION_EDIT_PERIOD_MARK: */
+  char             *group_id;
+  ZhPeriodMarkKind  kind;
+  char             *period_id;
 } EditData;
 
 static void
@@ -369,6 +373,8 @@ edit_data_free (EditData *data)
   g_free (data->student_id);
   g_free (data->value);
   g_free (data->work_type);
+  g_free (data->group_id);
+  g_free (data->period_id);
   g_free (data);
 }
 
@@ -424,6 +430,10 @@ edit_thread (GTask        *task,
         ok = zh_offline_set_absence_reason (self->edit_offline, data->lesson_id,
                                             data->student_id, reason, now, &error);
       break;
+    case ZH_SESSION_EDIT_PERIOD_MARK:
+      ok = zh_offline_set_period_mark (self->edit_offline, data->group_id, data->student_id,
+                                       data->kind, data->period_id, data->value, now, &error);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -467,6 +477,40 @@ zh_session_edit_async (ZhSession           *self,
   g_task_run_in_thread (task, edit_thread);
 }
 
+/* zh_session_set_period_mark_async: gives @student_id the period mark @value (a scale code) of
+ * @kind in @group_id — for @period_id when @kind is a period's mark, else NULL — in a worker, as
+ * the edit ZH_SESSION_EDIT_PERIOD_MARK; the school's policy refuses it at once with its reason.
+ * Finish with zh_session_edit_finish. */
+void
+zh_session_set_period_mark_async (ZhSession           *self,
+                                  const char          *group_id,
+                                  const char          *student_id,
+                                  ZhPeriodMarkKind     kind,
+                                  const char          *period_id,
+                                  const char          *value,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EditData *data;
+
+  g_return_if_fail (ZH_IS_SESSION (self));
+  g_return_if_fail (group_id != NULL && student_id != NULL && value != NULL);
+
+  data = g_new0 (EditData, 1);
+  data->edit = ZH_SESSION_EDIT_PERIOD_MARK;
+  data->group_id = g_strdup (group_id);
+  data->student_id = g_strdup (student_id);
+  data->kind = kind;
+  data->period_id = g_strdup (period_id);
+  data->value = g_strdup (value);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zh_session_edit_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) edit_data_free);
+  g_task_run_in_thread (task, edit_thread);
+}
+
 /* zh_session_edit_finish: whether the edit was made; the sync hears of it (debounced). */
 gboolean
 zh_session_edit_finish (ZhSession     *self,
@@ -484,9 +528,9 @@ zh_session_edit_finish (ZhSession     *self,
   return ok;
 }
 
-/* zh_session_list_waiting: (transfer full): the outbox's cells, "lesson_id/student_id" →
- * ZhOutboxState + 1 (the worst state of the cell's operations). Small; a main-thread read of the
- * outbox of this computer's own edits. */
+/* zh_session_list_waiting: (transfer full): the outbox's cells, "lesson_id/student_id" (for a
+ * period mark "<zh_journal_period_mark_key>/student_id") → ZhOutboxState + 1 (the worst state of
+ * the cell's operations). Small; a main-thread read of the outbox of this computer's own edits. */
 GHashTable *
 zh_session_list_waiting (ZhSession  *self,
                          GError    **error)
@@ -504,7 +548,15 @@ zh_session_list_waiting (ZhSession  *self,
                            "json_extract (value, '$.student_id'), state FROM outbox "
                            "WHERE entity IN ('mark', 'attendance') "
                            "AND json_valid (value) AND json_extract (value, '$.lesson_id') "
-                           "IS NOT NULL", error);
+                           "IS NOT NULL "
+                           "UNION ALL "
+                           /* zh_journal_period_mark_key's form */
+                           "SELECT 'period_mark:' || json_extract (value, '$.group_id') || ':' || "
+                           "json_extract (value, '$.kind') || ':' || "
+                           "ifnull (json_extract (value, '$.period_id'), '') || '/' || "
+                           "json_extract (value, '$.student_id'), state FROM outbox "
+                           "WHERE entity = 'period_mark' AND json_valid (value) "
+                           "AND json_extract (value, '$.student_id') IS NOT NULL", error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

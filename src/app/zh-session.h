@@ -25,6 +25,7 @@ typedef enum
   ZH_SESSION_EDIT_ABSENCE,        /* «н» */
   ZH_SESSION_EDIT_CLEAR_ABSENCE,  /* the absence taken back */
   ZH_SESSION_EDIT_ABSENCE_REASON, /* б, у, п: the class teacher's reason */
+  ZH_SESSION_EDIT_PERIOD_MARK,    /* a period, year, ГИА or Итог mark */
 } ZhSessionEdit;
 
 #define ZH_TYPE_SESSION (zh_session_get_type ())
@@ -59,6 +60,15 @@ void        zh_session_edit_async         (ZhSession           *self,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
+void        zh_session_set_period_mark_async (ZhSession        *self,
+                                              const char       *group_id,
+                                              const char       *student_id,
+                                              ZhPeriodMarkKind  kind,
+                                              const char       *period_id,
+                                              const char       *value,
+                                              GCancellable     *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer          user_data);
 gboolean    zh_session_edit_finish        (ZhSession           *self,
                                            GAsyncResult        *result,
                                            GError             **error);

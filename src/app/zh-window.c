@@ -1631,6 +1631,70 @@ edit_cell (ZhWindow      *self,
                          g_object_ref (self));
 }
 
+/* The code of the school's scale a key typed in a period-mark column stands for: a code typed
+ * as it is («5»), or the one value allowed as a period mark whose text or code begins with the
+ * key («з» зач, «н» незач); else the key itself, for the policy to refuse with its reason. */
+static const char *
+period_mark_code (const ZhPolicy *policy,
+                  const char     *text)
+{
+  g_autofree char *key = g_utf8_strdown (text, -1);
+  const char *found = NULL;
+  guint n_found = 0;
+
+  for (guint i = 0; i < zh_policy_get_n_mark_values (policy); i++)
+    {
+      const char *code = zh_policy_get_mark_value_code (policy, i);
+      const char *shown = NULL;
+      ZhMarkUse use = ZH_MARK_USE_NONE;
+      g_autofree char *shown_lower = NULL;
+
+      zh_policy_lookup_mark_value (policy, code, &shown, NULL, NULL, &use);
+      if (g_str_equal (code, text))
+        return code;
+      if (!(use & ZH_MARK_USE_PERIOD))
+        continue;
+      shown_lower = g_utf8_strdown (shown != NULL ? shown : code, -1);
+      if (g_str_has_prefix (shown_lower, key) || g_str_has_prefix (code, key))
+        {
+          found = code;
+          n_found++;
+        }
+    }
+  return n_found == 1 ? found : text;
+}
+
+/* A key typed in a summary column: a mark of the scale becomes the period, year, ГИА or Итог mark
+ * of the student (000 §4.2.4, §7) — the policy decides, a refusal is a toast with its reason; the
+ * count, the average and the suggested mark are calculated, never typed (000 §7.1). */
+static void
+period_mark_input (ZhWindow   *self,
+                   ZhGrid     *grid,
+                   guint       row,
+                   guint       column,
+                   const char *text)
+{
+  ZhPeriodMarkKind kind;
+  const char *period_id = NULL;
+
+  if (self->session == NULL || self->page == NULL || self->model == NULL ||
+      row >= self->page->n_rows ||
+      column - self->page->n_lessons >= zh_journal_model_get_n_summaries (self->model))
+    return;
+  if (!zh_journal_model_get_period_mark (self->model, column - self->page->n_lessons, &kind,
+                                         &period_id))
+    {
+      show_toast (self, _("This column is calculated from the marks and cannot be typed in; put "
+                          "the period mark in its own column."));
+      return;
+    }
+  zh_session_set_period_mark_async (self->session, self->page->info.group_id,
+                                    self->page->rows[row].student_id, kind, period_id,
+                                    period_mark_code (self->page->policy, text), self->cancellable,
+                                    edit_ready_cb, g_object_ref (self));
+  zh_grid_move_cursor (grid, GTK_MOVEMENT_DISPLAY_LINES, 1);
+}
+
 /* A key typed on a cell: «1»–«5» a mark, «н» an absence, «б», «у», «п» its reason. The cursor
  * then moves down to the next student, the way a column is filled on paper. */
 static void
@@ -1640,9 +1704,15 @@ cell_input_cb (ZhGrid     *grid,
                const char *text,
                ZhWindow   *self)
 {
-  g_autofree char *lower = g_utf8_strdown (text, -1);
+  g_autofree char *lower = NULL;
   gboolean done = TRUE;
 
+  if (self->page != NULL && column >= self->page->n_lessons)
+    {
+      period_mark_input (self, grid, row, column, text);
+      return;
+    }
+  lower = g_utf8_strdown (text, -1);
   if (g_strv_contains ((const char *[]) { "1", "2", "3", "4", "5", NULL }, text))
     edit_cell (self, row, column, ZH_SESSION_EDIT_MARK, text);
   else if (g_str_equal (lower, "н"))

@@ -1330,6 +1330,151 @@ zh_offline_add_lesson (ZhOffline     *self,
   return TRUE;
 }
 
+/* The active period mark of @student_id in @group_id of @kind (and @period_id for a period's
+ * mark), or NULL (no error) when there is none. */
+static ZhPeriodMark *
+find_period_mark (ZhOffline         *self,
+                  const char        *group_id,
+                  const char        *student_id,
+                  ZhPeriodMarkKind   kind,
+                  const char        *period_id,
+                  GError           **error)
+{
+  g_autofree char *select = zh_entity_sql_select (&zh_period_mark_info);
+  g_autofree char *sql = g_strconcat (select, " WHERE group_id = ?1 AND student_id = ?2 "
+                                      "AND kind = ?3 AND period_id IS ?4 AND state = 'active' "
+                                      "ORDER BY entered_at DESC LIMIT 1", NULL);
+  sqlite3_stmt *stmt = zh_store_prepare (self->store, sql, error);
+  ZhPeriodMark *row = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, group_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, student_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, zh_enum_to_nick (ZH_TYPE_PERIOD_MARK_KIND, kind), -1, SQLITE_STATIC);
+  if (period_id != NULL)
+    sqlite3_bind_text (stmt, 4, period_id, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 4);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    row = zh_entity_from_stmt (&zh_period_mark_info, stmt, 0, error);
+  else if (rc != SQLITE_DONE)
+    zh_store_set_error (self->store, rc, "period_mark", error);
+  sqlite3_reset (stmt);
+  return row;
+}
+
+/* The last day a period mark of @kind belongs to, as the service judges it: the period's end for
+ * a period's mark (which must be a period of the group's year), the year's end for the year, ГИА
+ * and Итог. */
+static char *
+period_mark_date (ZhOffline         *self,
+                  EditContext       *ctx,
+                  ZhPeriodMarkKind   kind,
+                  const char        *period_id,
+                  GError           **error)
+{
+  g_autoptr(ZhPeriod) period = NULL;
+
+  if ((kind == ZH_PERIOD_MARK_KIND_PERIOD) != (period_id != NULL))
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_INVALID, "%s",
+                   kind == ZH_PERIOD_MARK_KIND_PERIOD
+                   ? _("A period mark needs the period it is given for.")
+                   : _("A year, state exam or final mark is given for the whole year, not for "
+                       "one period."));
+      return NULL;
+    }
+  if (kind != ZH_PERIOD_MARK_KIND_PERIOD)
+    return g_strdup (ctx->year->ends);
+  if ((period = get_row (self, &zh_period_info, period_id, error)) == NULL)
+    return NULL;
+  if (g_strcmp0 (period->year_id, ctx->year->id) != 0)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_INVALID,
+                   _("The period “%s” is not a period of the year of group “%s”."), period_id,
+                   ctx->group->id);
+      return NULL;
+    }
+  return g_strdup (period->ends);
+}
+
+/* zh_offline_set_period_mark: give @student_id the period mark @value of @kind in @group_id (for
+ * @period_id when @kind is ZH_PERIOD_MARK_KIND_PERIOD, else NULL) — 000 §4.2.4, §7. The school's
+ * policy decides first: the group's own teacher, within the period-mark window, a value of the
+ * scale allowed as a period mark; a mark already given is replaced only within the undo grace,
+ * later it is a correction of the administration (002 §7). A replacement keeps the row's id. */
+gboolean
+zh_offline_set_period_mark (ZhOffline         *self,
+                            const char        *group_id,
+                            const char        *student_id,
+                            ZhPeriodMarkKind   kind,
+                            const char        *period_id,
+                            const char        *value,
+                            gint64             now,
+                            GError           **error)
+{
+  g_auto(EditContext) ctx = { 0 };
+  g_autoptr(ZhPeriodMark) before = NULL;
+  g_autoptr(ZhPeriodMark) after = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *date = NULL;
+  ZhEditRequest extra = { 0 };
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (group_id != NULL && student_id != NULL && value != NULL, FALSE);
+  g_return_val_if_fail ((guint) kind <= ZH_PERIOD_MARK_KIND_FINAL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!load_staff (self, &ctx, error) ||
+      !load_group (self, &ctx, group_id, error) ||
+      !check_student (self, student_id, error) ||
+      (date = period_mark_date (self, &ctx, kind, period_id, error)) == NULL)
+    return FALSE;
+
+  before = find_period_mark (self, group_id, student_id, kind, period_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  /* The same mark again changes nothing, so it needs no permission. */
+  if (before != NULL && g_strcmp0 (before->value, value) == 0)
+    return TRUE;
+  if (before != NULL)
+    {
+      extra.replaces_mark = TRUE;
+      extra.own_mark = g_strcmp0 (before->entered_by, ctx.staff->id) == 0;
+      extra.mark_entered_at = before->entered_at;
+    }
+  if (!check_policy (self, &ctx, ZH_EDIT_SET_PERIOD_MARK, date, NULL, now, &extra, error) ||
+      !zh_policy_check_mark_value (ctx.policy, value, TRUE, error))
+    return FALSE;
+
+  if (before != NULL)
+    after = zh_period_mark_copy (before);
+  else
+    {
+      after = zh_period_mark_new ();
+      after->id = zh_uuid_new ();
+      after->student_id = g_strdup (student_id);
+      after->group_id = g_strdup (group_id);
+      after->kind = kind;
+      after->period_id = g_strdup (period_id);
+      after->state = ZH_MARK_STATE_ACTIVE;
+    }
+  g_free (after->value);
+  after->value = g_strdup (value);
+  g_free (after->entered_by);
+  after->entered_by = g_strdup (ctx.staff->id);
+  after->entered_at = now;
+  after->received_at = 0;
+
+  return record_edit (self, &zh_period_mark_info, after->id, before, after, now, error);
+}
+
 /* ---- the account ---------------------------------------------------------------------------- */
 
 /* zh_offline_set_account: remember that the copy belongs to @staff at @server_url (after a

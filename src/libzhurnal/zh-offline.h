@@ -137,6 +137,14 @@ gboolean    zh_offline_add_lesson      (ZhOffline         *self,
                                         gint64             now,
                                         char             **lesson_id,
                                         GError           **error);
+gboolean    zh_offline_set_period_mark (ZhOffline         *self,
+                                        const char        *group_id,
+                                        const char        *student_id,
+                                        ZhPeriodMarkKind   kind,
+                                        const char        *period_id,
+                                        const char        *value,
+                                        gint64             now,
+                                        GError           **error);
 
 /* The outbox. */
 guint       zh_offline_count           (ZhOffline         *self,
