@@ -296,6 +296,39 @@ remove_token_file (ZhAccount *self)
     g_warning ("cannot remove %s: %s", path, g_strerror (errno));
 }
 
+/* Whether the Secret Service has a default collection, unlocked. Storing into a collection that is
+ * missing or locked, or reading from it, makes the service ask the person at the screen to make or
+ * unlock the keyring, and libsecret's calls wait for that answer without limit: a sign-in in a
+ * session nobody watches (a test under Xvfb, a remote desktop) then never ends, and the window
+ * waits on it. So the token only goes to a keyring that is ready; otherwise to the file, with the
+ * reason. */
+static gboolean
+keyring_ready (GError **error)
+{
+  g_autoptr(SecretService) service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, error);
+  g_autoptr(SecretCollection) collection = NULL;
+
+  if (service == NULL)
+    return FALSE;
+  collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
+                                                 SECRET_COLLECTION_NONE, NULL, error);
+  if (collection == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, ZH_ACCOUNT_ERROR, ZH_ACCOUNT_ERROR_FILE, "%s",
+                     _("the keyring has no default collection, and making one would ask for a "
+                       "new keyring password"));
+      return FALSE;
+    }
+  if (secret_collection_get_locked (collection))
+    {
+      g_set_error (error, ZH_ACCOUNT_ERROR, ZH_ACCOUNT_ERROR_FILE, "%s",
+                   _("the default keyring is locked"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* zh_account_store_token: keep @token for the account — in the Secret Service, or where none
  * answers in the 0600 file `token` of the account's folder, setting @notice (translated, for the
  * user) to say so and why. @where tells which. */
@@ -320,7 +353,8 @@ zh_account_store_token (ZhAccount     *self,
     *notice = NULL;
 
   label = g_strdup_printf (_("Zhurnal: %s at %s"), self->login, self->server_url);
-  if (secret_password_store_sync (token_schema (), SECRET_COLLECTION_DEFAULT, label, token, NULL,
+  if (keyring_ready (&secret_error) &&
+      secret_password_store_sync (token_schema (), SECRET_COLLECTION_DEFAULT, label, token, NULL,
                                   &secret_error, "server", self->server_url,
                                   "login", self->login, NULL))
     {
@@ -363,8 +397,10 @@ zh_account_lookup_token (ZhAccount     *self,
   if (where != NULL)
     *where = ZH_TOKEN_STORE_NONE;
 
-  secret = secret_password_lookup_sync (token_schema (), NULL, &secret_error,
-                                        "server", self->server_url, "login", self->login, NULL);
+  secret = keyring_ready (&secret_error)
+           ? secret_password_lookup_sync (token_schema (), NULL, &secret_error,
+                                          "server", self->server_url, "login", self->login, NULL)
+           : NULL;
   if (secret != NULL)
     {
       char *token = g_strdup (secret);
@@ -414,7 +450,8 @@ zh_account_forget_token (ZhAccount  *self,
   g_return_val_if_fail (ZH_IS_ACCOUNT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!secret_password_clear_sync (token_schema (), NULL, &secret_error,
+  if (keyring_ready (&secret_error) &&
+      !secret_password_clear_sync (token_schema (), NULL, &secret_error,
                                    "server", self->server_url, "login", self->login, NULL) &&
       secret_error != NULL)
     g_debug ("the Secret Service did not answer: %s", secret_error->message);
