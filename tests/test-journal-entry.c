@@ -546,7 +546,7 @@ main (int    argc,
 
   stop_server ();
   zh_test_tmpdir_free (server_dir);
-  zh_test_tmpdir_free (home);
+  zh_test_tmpdir_free (g_steal_pointer (&home));
   g_free (server_url);
   return status;
 }
