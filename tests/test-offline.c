@@ -836,6 +836,113 @@ test_chain_base_rev (OfflineFixture *fixture,
   g_assert_cmpuint (zh_offline_count (fixture->offline, ZH_OUTBOX_REJECTED), ==, 1);
 }
 
+/* 002 §5.2 with the school's undo grace: the author takes a mark back within undo_seconds of
+ * entering it; a mark never sent leaves nothing at all (docs/sync.md "Merge only what was never
+ * sent"). */
+static void
+test_undo_mark_within_grace (OfflineFixture *fixture,
+                             gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = dump_tables (fixture->store);
+  g_autofree char *after = NULL;
+  g_autofree char *mark_id = NULL;
+
+  g_assert_true (zh_offline_add_mark (fixture->offline, fixture->school.lesson_today,
+                                      fixture->school.students5[4], "2", "answer", "",
+                                      fixture->now, &mark_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (zh_offline_count (fixture->offline, ZH_OUTBOX_PENDING), ==, 1);
+  g_assert_true (zh_offline_delete_mark (fixture->offline, mark_id, fixture->now + 60, &error));
+  g_assert_no_error (error);
+  after = dump_tables (fixture->store);
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* 002 §5.2: past the undo grace a mark stands — refused with the reason, nothing written; a mark
+ * entered by someone else is never the teacher's to take back. */
+static void
+test_undo_mark_refused_after_grace (OfflineFixture *fixture,
+                                    gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhPolicy) policy = zh_policy_new_default ();
+  g_autofree char *mark_id = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *sql = NULL;
+  gint64 grace = zh_policy_get_undo_seconds (policy);
+
+  g_assert_true (zh_offline_add_mark (fixture->offline, fixture->school.lesson_today,
+                                      fixture->school.students5[5], "3", "answer", "",
+                                      fixture->now, &mark_id, &error));
+  g_assert_no_error (error);
+  before = dump_tables (fixture->store);
+  g_assert_false (zh_offline_delete_mark (fixture->offline, mark_id, fixture->now + grace + 1,
+                                          &error));
+  g_assert_error (error, ZH_POLICY_ERROR, ZH_POLICY_ERROR_MARK_LOCKED);
+  g_clear_error (&error);
+  after = dump_tables (fixture->store);
+  g_assert_cmpstr (after, ==, before);
+
+  /* The same mark, in its grace, but as entered by the class teacher: not this teacher's. */
+  sql = g_strdup_printf ("UPDATE mark SET entered_by = '%s' WHERE id = '%s'",
+                         fixture->school.classteacher_id, mark_id);
+  g_assert_true (zh_store_exec (fixture->store, sql, &error));
+  g_assert_false (zh_offline_delete_mark (fixture->offline, mark_id, fixture->now + 1, &error));
+  g_assert_error (error, ZH_POLICY_ERROR, ZH_POLICY_ERROR_MARK_LOCKED);
+  g_clear_error (&error);
+  g_assert_cmpint (query_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
+}
+
+/* A mark whose entry was sent (the service may have it) and is then taken back: the put and the
+ * delete both go, the delete on the rev the put produced (docs/sync.md "Several edits of one
+ * row"). */
+static void
+test_undo_mark_sent (OfflineFixture *fixture,
+                     gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mark_id = NULL;
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) blocked = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  g_autoptr(GPtrArray) rest = NULL;
+  ZhOperation *op;
+
+  g_assert_true (zh_offline_add_mark (fixture->offline, fixture->school.lesson_today,
+                                      fixture->school.students5[2], "4", "answer", "",
+                                      fixture->now, &mark_id, &error));
+  first = take (fixture);
+  g_assert_cmpuint (first->len, ==, 1);
+  g_assert_true (zh_offline_delete_mark (fixture->offline, mark_id, fixture->now + 5, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 2);
+  g_assert_cmpint (query_int (fixture->store, "SELECT count (*) FROM mark WHERE id IN "
+                                              "(SELECT entity_id FROM outbox)"), ==, 0);
+
+  /* The put's answer was lost: it goes again alone, the delete waits behind it. */
+  blocked = take (fixture);
+  g_assert_cmpuint (blocked->len, ==, 1);
+  op = blocked->pdata[0];
+  g_assert_cmpint (op->action, ==, ZH_OP_ACTION_PUT);
+  apply_answer (fixture, blocked, ZH_OP_STATUS_APPLIED, 700, NULL);
+
+  second = take (fixture);
+  g_assert_cmpuint (second->len, ==, 1);
+  op = second->pdata[0];
+  g_assert_cmpint (op->action, ==, ZH_OP_ACTION_DELETE);
+  g_assert_cmpstr (op->id, ==, mark_id);
+  g_assert_cmpint (op->base_rev, ==, 700);
+  apply_answer (fixture, second, ZH_OP_STATUS_APPLIED, 701, NULL);
+  rest = take (fixture);
+  g_assert_cmpuint (rest->len, ==, 0);
+  g_assert_cmpint (query_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (query_int (fixture->store, "SELECT count (*) FROM shadow"), ==, 0);
+  g_assert_null (zh_store_get_entity (fixture->store, &zh_mark_info, mark_id, &error));
+  g_assert_error (error, ZH_STORE_ERROR, ZH_STORE_ERROR_NOT_FOUND);
+}
+
 /* A refused edit is kept with its reason; discarding it brings back the service's row. */
 static void
 test_rejected_discard (OfflineFixture *fixture,
@@ -1133,6 +1240,9 @@ main (int    argc,
   ADD ("/offline/outbox/coalesce-unsent", test_coalesce_unsent);
   ADD ("/offline/outbox/made-and-removed", test_made_and_removed);
   ADD ("/offline/answers/chain-base-rev", test_chain_base_rev);
+  ADD ("/offline/undo/mark-within-grace", test_undo_mark_within_grace);
+  ADD ("/offline/undo/mark-refused-after-grace", test_undo_mark_refused_after_grace);
+  ADD ("/offline/undo/mark-sent-then-deleted", test_undo_mark_sent);
   ADD ("/offline/answers/rejected-discard", test_rejected_discard);
   ADD ("/offline/answers/conflict-resolutions", test_conflict_resolutions);
   ADD ("/offline/pull/apply-and-tombstone", test_page_apply_and_tombstone);

@@ -127,6 +127,7 @@ zh_application_startup (GApplication *app)
     { "win.show-lessons", { "<Alt>2", NULL } },
     { "win.focus-search", { "<Control>f", NULL } },
     { "win.toggle-sidebar", { "F9", NULL } },
+    { "win.undo", { "<Control>z", NULL } },
   };
 
   G_APPLICATION_CLASS (zh_application_parent_class)->startup (app);

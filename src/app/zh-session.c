@@ -364,6 +364,7 @@ typedef struct
   char             *group_id;
   ZhPeriodMarkKind  kind;
   char             *period_id;
+  char         *mark_id;     /* MARK: the new mark's, set by the worker */
 } EditData;
 
 static void
@@ -375,6 +376,7 @@ edit_data_free (EditData *data)
   g_free (data->work_type);
   g_free (data->group_id);
   g_free (data->period_id);
+  g_free (data->mark_id);
   g_free (data);
 }
 
@@ -411,7 +413,10 @@ edit_thread (GTask        *task,
     {
     case ZH_SESSION_EDIT_MARK:
       ok = zh_offline_add_mark (self->edit_offline, data->lesson_id, data->student_id, data->value,
-                                data->work_type, "", now, NULL, &error);
+                                data->work_type, "", now, &data->mark_id, &error);
+      break;
+    case ZH_SESSION_EDIT_DELETE_MARK:
+      ok = zh_offline_delete_mark (self->edit_offline, data->value, now, &error);
       break;
     case ZH_SESSION_EDIT_ABSENCE:
       ok = zh_offline_set_absence (self->edit_offline, data->lesson_id, data->student_id,
@@ -526,6 +531,19 @@ zh_session_edit_finish (ZhSession     *self,
   if (ok)
     g_signal_emit_by_name (self->offline, "outbox-changed");
   return ok;
+}
+
+/* zh_session_edit_dup_mark_id: (transfer full) (nullable): the id of the mark a finished
+ * ZH_SESSION_EDIT_MARK made, for taking it back; NULL for other edits or a refused one. */
+char *
+zh_session_edit_dup_mark_id (GAsyncResult *result)
+{
+  EditData *data;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  return g_strdup (data->mark_id);
 }
 
 /* zh_session_list_waiting: (transfer full): the outbox's cells, "lesson_id/student_id" (for a

@@ -26,6 +26,7 @@ typedef enum
   ZH_SESSION_EDIT_CLEAR_ABSENCE,  /* the absence taken back */
   ZH_SESSION_EDIT_ABSENCE_REASON, /* б, у, п: the class teacher's reason */
   ZH_SESSION_EDIT_PERIOD_MARK,    /* a period, year, ГИА or Итог mark */
+  ZH_SESSION_EDIT_DELETE_MARK,    /* the author's undo within the grace: value, the mark's id */
 } ZhSessionEdit;
 
 #define ZH_TYPE_SESSION (zh_session_get_type ())
@@ -72,6 +73,7 @@ void        zh_session_set_period_mark_async (ZhSession        *self,
 gboolean    zh_session_edit_finish        (ZhSession           *self,
                                            GAsyncResult        *result,
                                            GError             **error);
+char       *zh_session_edit_dup_mark_id   (GAsyncResult        *result);
 GHashTable *zh_session_list_waiting       (ZhSession           *self,
                                            GError             **error);
 

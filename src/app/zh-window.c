@@ -113,6 +113,7 @@ struct _ZhWindow
   gint64              last_input;      /* monotonic µs */
   gboolean            locked;
   char               *last_toast;      /* for the UI tests */
+  GPtrArray          *undo_steps;      /* of UndoStep: entries typed here, oldest first */
 
   GSettings          *settings;        /* NULL when the schema is not installed */
   GCancellable       *cancellable;     /* the window's: cancelled in dispose */
@@ -376,15 +377,43 @@ scroll_to_selected_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A page read again (after an edit, or a sync that brought changes) keeps the cursor on the same
+ * student and lesson, so typing down a column goes on where it was. */
+static void
+keep_cursor (ZhWindow      *self,
+             ZhJournalPage *old,
+             guint          row,
+             guint          column)
+{
+  ZhJournalPage *page = self->page;
+  guint new_row = G_MAXUINT, new_column = G_MAXUINT;
+
+  if (!g_str_equal (old->info.group_id, page->info.group_id) ||
+      g_strcmp0 (old->period.id, page->period.id) != 0 || row >= old->n_rows)
+    return;
+  for (guint r = 0; r < page->n_rows && new_row == G_MAXUINT; r++)
+    if (g_str_equal (page->rows[r].student_id, old->rows[row].student_id))
+      new_row = r;
+  if (column >= old->n_lessons)
+    new_column = column - old->n_lessons + page->n_lessons;
+  for (guint c = 0; c < page->n_lessons && new_column == G_MAXUINT; c++)
+    if (g_str_equal (page->lessons[c].id, old->lessons[column].id))
+      new_column = c;
+  if (new_row != G_MAXUINT && new_column != G_MAXUINT)
+    zh_grid_set_cursor (self->grid, new_row, new_column);
+}
+
 static void
 show_page (ZhWindow      *self,
            ZhJournalPage *page)
 {
   const ZhJournalPageInfo *info = &page->info;
   g_autofree char *subtitle = NULL;
-  guint position;
+  g_autoptr(ZhJournalPage) old = g_steal_pointer (&self->page);
+  guint position, cursor_row = 0, cursor_column = 0;
+  gboolean had_cursor = old != NULL && zh_grid_get_cursor (self->grid, &cursor_row,
+                                                           &cursor_column);
 
-  g_clear_pointer (&self->page, zh_journal_page_unref);
   self->page = zh_journal_page_ref (page);
   g_clear_object (&self->model);
   self->model = zh_journal_model_new (page);
@@ -401,6 +430,8 @@ show_page (ZhWindow      *self,
                                G_CALLBACK (bench_after_paint_cb), self, G_CONNECT_DEFAULT);
     }
   zh_grid_set_model (self->grid, ZH_GRID_MODEL (self->model));
+  if (had_cursor)
+    keep_cursor (self, old, cursor_row, cursor_column);
   update_lessons (self);
 
   position = find_page_position (self, info->group_id);
@@ -804,6 +835,8 @@ open_ready_cb (GObject      *source,
     }
 
   self->bench_listed = g_get_monotonic_time ();
+  /* A reopen after a sync replaces the account read before. */
+  g_clear_pointer (&self->account, zh_journal_account_free);
   self->account = g_steal_pointer (&result->account);
   /* Those who review the whole school see the pages under their classes (issue 6 §2). */
   grouped = (self->account->roles & (ZH_ROLE_ADMIN | ZH_ROLE_DEPUTY | ZH_ROLE_DIRECTOR)) != 0;
@@ -1394,8 +1427,12 @@ session_opened (ZhWindow  *self,
   g_signal_connect_swapped (sync, "notify::n-conflicts", G_CALLBACK (sync_counts_cb), self);
   g_signal_connect_swapped (sync, "notify::syncing", G_CALLBACK (sync_syncing_cb), self);
   g_signal_connect (sync, "progress", G_CALLBACK (sync_progress_cb), self);
+  /* Tests: a short schedule; the value is the debounce after an edit in ms (so a test can see
+   * an edit wait before it is sent). */
   if (g_getenv ("ZH_TEST_SYNC_SCHEDULE") != NULL)
-    zh_sync_set_schedule (sync, 100, 60 * 1000, 200, 400);
+    zh_sync_set_schedule (sync, CLAMP (g_ascii_strtoull (g_getenv ("ZH_TEST_SYNC_SCHEDULE"), NULL,
+                                                         10), 100, 5000),
+                          60 * 1000, 200, 400);
   zh_sync_start (sync);
   self->last_input = g_get_monotonic_time ();
   self->idle_timer = g_timeout_add_seconds (10, idle_check_cb, self);
@@ -1586,31 +1623,117 @@ unlock_activated_cb (ZhWindow *self)
 
 /* ---- keyboard entry ------------------------------------------------------------------------- */
 
+/* An entry typed in this window that its author may take back: a mark (within the school's undo
+ * grace, 002 §5.2) or an absence typed on an empty cell. */
 typedef struct
 {
-  ZhWindow *self;
-  guint     row;
+  ZhSessionEdit  edit;        /* ZH_SESSION_EDIT_MARK or ZH_SESSION_EDIT_ABSENCE */
+  char          *lesson_id;
+  char          *student_id;
+  char          *mark_id;     /* a mark's */
+  gint64         at;          /* when it was saved, seconds since the epoch */
+} UndoStep;
+
+static void
+undo_step_free (UndoStep *step)
+{
+  g_free (step->lesson_id);
+  g_free (step->student_id);
+  g_free (step->mark_id);
+  g_free (step);
+}
+
+/* An edit on its way to the copy. */
+typedef struct
+{
+  ZhWindow      *self;
+  ZhSessionEdit  edit;
+  char          *lesson_id;
+  char          *student_id;
+  char          *mark_id;     /* DELETE_MARK: the mark taken back */
+  gboolean       undoable;    /* once saved, it joins the window's undo steps */
 } EditContext;
+
+static void
+edit_context_free (EditContext *ctx)
+{
+  g_object_unref (ctx->self);
+  g_free (ctx->lesson_id);
+  g_free (ctx->student_id);
+  g_free (ctx->mark_id);
+  g_free (ctx);
+}
+
+/* Drops the undo steps of what @ctx took back. */
+static void
+forget_undo_steps (ZhWindow    *self,
+                   EditContext *ctx)
+{
+  for (guint i = self->undo_steps->len; i-- > 0;)
+    {
+      UndoStep *step = self->undo_steps->pdata[i];
+
+      if (ctx->edit == ZH_SESSION_EDIT_DELETE_MARK ? g_strcmp0 (step->mark_id, ctx->mark_id) == 0
+          : step->edit == ZH_SESSION_EDIT_ABSENCE && g_str_equal (step->lesson_id, ctx->lesson_id) &&
+            g_str_equal (step->student_id, ctx->student_id))
+        g_ptr_array_remove_index (self->undo_steps, i);
+    }
+}
 
 static void
 edit_ready_cb (GObject      *source,
                GAsyncResult *res,
                gpointer      user_data)
 {
-  ZhWindow *self = user_data;
+  EditContext *ctx = user_data;
+  ZhWindow *self = ctx->self;
   g_autoptr(GError) error = NULL;
 
   if (!zh_session_edit_finish (ZH_SESSION (source), res, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_toast (self, error->message);
-      g_object_unref (self);
+      edit_context_free (ctx);
       return;
     }
+  if (ctx->undoable)
+    {
+      UndoStep *step = g_new0 (UndoStep, 1);
+
+      step->edit = ctx->edit;
+      step->lesson_id = g_strdup (ctx->lesson_id);
+      step->student_id = g_strdup (ctx->student_id);
+      step->mark_id = zh_session_edit_dup_mark_id (res);
+      step->at = g_get_real_time () / G_USEC_PER_SEC;
+      g_ptr_array_add (self->undo_steps, step);
+    }
+  else if (ctx->edit == ZH_SESSION_EDIT_DELETE_MARK || ctx->edit == ZH_SESSION_EDIT_CLEAR_ABSENCE)
+    forget_undo_steps (self, ctx);
   /* The page read again from the copy shows the edit; the outbox gives its state. */
   if (self->group_id != NULL && self->reader != NULL)
     load_page (self, self->group_id, self->period_key);
-  g_object_unref (self);
+  edit_context_free (ctx);
+}
+
+static void
+start_edit (ZhWindow      *self,
+            ZhSessionEdit  edit,
+            const char    *lesson_id,
+            const char    *student_id,
+            const char    *value,
+            const char    *work_type,
+            gboolean       undoable)
+{
+  EditContext *ctx = g_new0 (EditContext, 1);
+
+  ctx->self = g_object_ref (self);
+  ctx->edit = edit;
+  ctx->lesson_id = g_strdup (lesson_id);
+  ctx->student_id = g_strdup (student_id);
+  ctx->mark_id = edit == ZH_SESSION_EDIT_DELETE_MARK ? g_strdup (value) : NULL;
+  ctx->undoable = undoable;
+  zh_session_edit_async (self->session, edit, lesson_id, student_id, value, work_type,
+                         self->cancellable, edit_ready_cb, ctx);
 }
 
 static void
@@ -1621,14 +1744,19 @@ edit_cell (ZhWindow      *self,
            const char    *value)
 {
   const ZhJournalLesson *lesson;
+  const ZhJournalCell *cell;
+  gboolean undoable;
 
   if (self->session == NULL || self->page == NULL || row >= self->page->n_rows ||
       column >= self->page->n_lessons)
     return;
   lesson = &self->page->lessons[column];
-  zh_session_edit_async (self->session, edit, lesson->id, self->page->rows[row].student_id, value,
-                         work_type_for_lesson (lesson->kind), self->cancellable, edit_ready_cb,
-                         g_object_ref (self));
+  cell = zh_journal_page_get_cell (self->page, row, column);
+  /* «н» over a reason the class teacher set is no new entry to take back. */
+  undoable = edit == ZH_SESSION_EDIT_MARK ||
+             (edit == ZH_SESSION_EDIT_ABSENCE && !(cell->flags & ZH_JOURNAL_CELL_ATTENDANCE));
+  start_edit (self, edit, lesson->id, self->page->rows[row].student_id, value,
+              work_type_for_lesson (lesson->kind), undoable);
 }
 
 /* The code of the school's scale a key typed in a period-mark column stands for: a code typed
@@ -1726,11 +1854,34 @@ cell_input_cb (ZhGrid     *grid,
   else
     done = FALSE;
   if (done)
-    gtk_widget_activate_action (GTK_WIDGET (grid), "grid.move-cursor", "(ii)", 0, 1);
+    zh_grid_move_cursor (grid, GTK_MOVEMENT_DISPLAY_LINES, 1);
 }
 
-/* Backspace or Delete: an absence is taken back; a mark is never deleted by its teacher (002
- * §5.2) — a correction is the deputy's. */
+/* The mark of @cell that Backspace takes back: the newest one typed in this window, else the
+ * newest of the cell (the policy then says whether its author's grace still lasts). */
+static const ZhJournalMark *
+mark_to_take_back (ZhWindow            *self,
+                   const ZhJournalCell *cell)
+{
+  const ZhJournalMark *newest = NULL;
+
+  for (guint i = self->undo_steps->len; i-- > 0;)
+    {
+      UndoStep *step = self->undo_steps->pdata[i];
+
+      for (guint m = cell->first_mark; step->mark_id != NULL && m < cell->first_mark + cell->n_marks;
+           m++)
+        if (g_str_equal (self->page->marks[m].id, step->mark_id))
+          return &self->page->marks[m];
+    }
+  for (guint m = cell->first_mark; m < cell->first_mark + cell->n_marks; m++)
+    if (newest == NULL || self->page->marks[m].entered_at >= newest->entered_at)
+      newest = &self->page->marks[m];
+  return newest;
+}
+
+/* Backspace or Delete: an absence is taken back; a mark only by its author within the school's
+ * undo grace (002 §5.2) — after it the policy refuses, and a correction is the deputy's (002 §7). */
 static void
 cell_delete_cb (ZhGrid   *grid,
                 guint     row,
@@ -1738,16 +1889,63 @@ cell_delete_cb (ZhGrid   *grid,
                 ZhWindow *self)
 {
   const ZhJournalCell *cell;
+  const ZhJournalMark *mark;
+  const char *lesson_id, *student_id;
 
   if (self->session == NULL || self->page == NULL || row >= self->page->n_rows ||
       column >= self->page->n_lessons)
     return;
   cell = zh_journal_page_get_cell (self->page, row, column);
+  lesson_id = self->page->lessons[column].id;
+  student_id = self->page->rows[row].student_id;
   if (cell->flags & ZH_JOURNAL_CELL_ATTENDANCE)
-    edit_cell (self, row, column, ZH_SESSION_EDIT_CLEAR_ABSENCE, NULL);
-  else if (cell->n_marks > 0)
-    show_toast (self, _("A mark entered in the journal cannot be deleted: the deputy head corrects "
-                        "it, with the reason and the document (002 §7)."));
+    start_edit (self, ZH_SESSION_EDIT_CLEAR_ABSENCE, lesson_id, student_id, NULL, NULL, FALSE);
+  else if ((mark = mark_to_take_back (self, cell)) != NULL)
+    start_edit (self, ZH_SESSION_EDIT_DELETE_MARK, lesson_id, student_id, mark->id, NULL, FALSE);
+}
+
+/* Ctrl+Z: takes back the last entry typed in this window that may still be taken back — an
+ * absence, or a mark within the undo grace; marks past it are dropped from the steps. */
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ZhWindow *self = ZH_WINDOW (widget);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint grace = self->page != NULL ? zh_policy_get_undo_seconds (self->page->policy) : 0;
+
+  if (self->session == NULL)
+    return;
+  while (self->undo_steps->len > 0)
+    {
+      UndoStep *step = self->undo_steps->pdata[self->undo_steps->len - 1];
+
+      if (step->edit == ZH_SESSION_EDIT_MARK && now - step->at <= (gint64) grace)
+        start_edit (self, ZH_SESSION_EDIT_DELETE_MARK, step->lesson_id, step->student_id,
+                    step->mark_id, NULL, FALSE);
+      else if (step->edit == ZH_SESSION_EDIT_ABSENCE)
+        start_edit (self, ZH_SESSION_EDIT_CLEAR_ABSENCE, step->lesson_id, step->student_id, NULL,
+                    NULL, FALSE);
+      else
+        {
+          g_ptr_array_remove_index (self->undo_steps, self->undo_steps->len - 1);
+          continue;
+        }
+      /* Gone at once: a second Ctrl+Z takes back the entry before it. */
+      g_ptr_array_remove_index (self->undo_steps, self->undo_steps->len - 1);
+      return;
+    }
+  {
+    guint minutes = MAX (grace / 60, 1);
+    g_autofree char *text = g_strdup_printf (ngettext ("Nothing to undo: a mark typed in this "
+                                                       "window is taken back within %u minute",
+                                                       "Nothing to undo: a mark typed in this "
+                                                       "window is taken back within %u minutes",
+                                                       minutes), minutes);
+
+    show_toast (self, text);
+  }
 }
 
 static void
@@ -1865,6 +2063,7 @@ zh_window_finalize (GObject *object)
   g_clear_pointer (&self->matching_classes, g_hash_table_unref);
   g_free (self->query);
   g_free (self->last_toast);
+  g_clear_pointer (&self->undo_steps, g_ptr_array_unref);
   g_free (self->group_id);
   g_free (self->period_key);
 
@@ -1929,6 +2128,7 @@ zh_window_class_init (ZhWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
   gtk_widget_class_install_action (widget_class, "win.show-conflicts", NULL,
                                    show_conflicts_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
 }
 
 static void
@@ -1942,6 +2142,7 @@ zh_window_init (ZhWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->undo_steps = g_ptr_array_new_with_free_func ((GDestroyNotify) undo_step_free);
   self->matching_classes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->bench_startup = g_getenv ("ZH_BENCH_STARTUP") != NULL;
   self->bench_window = g_get_monotonic_time ();

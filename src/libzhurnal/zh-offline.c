@@ -1055,6 +1055,34 @@ zh_offline_add_mark (ZhOffline   *self,
   return TRUE;
 }
 
+/* zh_offline_delete_mark: take back the mark @mark_id — its author's undo within the school's
+ * undo grace (zh_policy_get_undo_seconds; 002 §5.2 otherwise forbids it), checked by the policy as
+ * ZH_EDIT_DELETE_MARK. A mark whose entry was never sent leaves nothing to send; one already sent
+ * is deleted on the service after it (docs/sync.md "Several edits of one row"). */
+gboolean
+zh_offline_delete_mark (ZhOffline   *self,
+                        const char  *mark_id,
+                        gint64       now,
+                        GError     **error)
+{
+  g_auto(EditContext) ctx = { 0 };
+  g_autoptr(ZhMark) mark = NULL;
+  ZhEditRequest facts = { 0 };
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (mark_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((mark = get_row (self, &zh_mark_info, mark_id, error)) == NULL ||
+      !load_lesson (self, &ctx, mark->lesson_id, error))
+    return FALSE;
+  facts.own_mark = g_strcmp0 (mark->entered_by, ctx.staff->id) == 0;
+  facts.mark_entered_at = mark->entered_at;
+  if (!check_policy (self, &ctx, ZH_EDIT_DELETE_MARK, ctx.lesson->date, NULL, now, &facts, error))
+    return FALSE;
+  return record_edit (self, &zh_mark_info, mark->id, mark, NULL, now, error);
+}
+
 /* The attendance row of @student_id in @lesson_id, or NULL (no error) when there is none. */
 static ZhAttendance *
 find_attendance (ZhOffline   *self,

@@ -102,6 +102,10 @@ gboolean    zh_offline_add_mark        (ZhOffline         *self,
                                         gint64             now,
                                         char             **mark_id,
                                         GError           **error);
+gboolean    zh_offline_delete_mark     (ZhOffline         *self,
+                                        const char        *mark_id,
+                                        gint64             now,
+                                        GError           **error);
 gboolean    zh_offline_set_absence     (ZhOffline         *self,
                                         const char        *lesson_id,
                                         const char        *student_id,
