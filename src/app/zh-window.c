@@ -1804,6 +1804,7 @@ period_mark_input (ZhWindow   *self,
 {
   ZhPeriodMarkKind kind;
   const char *period_id = NULL;
+  EditContext *ctx;
 
   if (self->session == NULL || self->page == NULL || self->model == NULL ||
       row >= self->page->n_rows ||
@@ -1816,10 +1817,14 @@ period_mark_input (ZhWindow   *self,
                           "the period mark in its own column."));
       return;
     }
+  ctx = g_new0 (EditContext, 1);
+  ctx->self = g_object_ref (self);
+  ctx->edit = ZH_SESSION_EDIT_PERIOD_MARK;
+  ctx->student_id = g_strdup (self->page->rows[row].student_id);
   zh_session_set_period_mark_async (self->session, self->page->info.group_id,
                                     self->page->rows[row].student_id, kind, period_id,
                                     period_mark_code (self->page->policy, text), self->cancellable,
-                                    edit_ready_cb, g_object_ref (self));
+                                    edit_ready_cb, ctx);
   zh_grid_move_cursor (grid, GTK_MOVEMENT_DISPLAY_LINES, 1);
 }
 
