@@ -97,6 +97,7 @@ typedef struct
   guint64             seen;              /* fields whose member was read */
   guint64             given;             /* ... and was not null */
   int                 field;             /* the member whose value comes next; -1: skipped */
+  guint               next;              /* the field after the last member read */
   guint               flags;             /* the flags member being read */
   gboolean            flags_ok;
   GError             *member_error;      /* the first member the entity does not have, or repeated */
@@ -288,8 +289,10 @@ row_key (ZhFeedDecoder *self,
 
   row->field = -1;
   if (!has_nul)
-    for (guint i = 0; i < info->n_fields; i++)
+    for (guint n = 0; n < info->n_fields; n++)
       {
+        /* The service writes the members in table order: try the one after the last first. */
+        guint i = (row->next + n) % info->n_fields;
         const char *name = info->fields[i].name;
 
         if (strncmp (name, key, length) == 0 && name[length] == '\0')
@@ -304,6 +307,7 @@ row_key (ZhFeedDecoder *self,
               }
             row->seen |= G_GUINT64_CONSTANT (1) << i;
             row->field = (int) i;
+            row->next = i + 1;
             return;
           }
       }

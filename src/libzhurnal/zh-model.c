@@ -1184,7 +1184,15 @@ zh_enum_to_nick (GType enum_type,
 
   g_return_val_if_fail (G_TYPE_IS_ENUM (enum_type), NULL);
 
-  /* The enums are static types, never unloaded, so the nick outlives the class reference. */
+  /* The enums are static types, never unloaded, so the nick outlives the class reference. Once
+   * the class exists it is only peeked at: a page of the feed looks up thousands of nicks, and a
+   * reference takes a lock. */
+  klass = g_type_class_peek_static (enum_type);
+  if (klass != NULL)
+    {
+      enum_value = g_enum_get_value (klass, value);
+      return enum_value != NULL ? enum_value->value_nick : NULL;
+    }
   klass = g_type_class_ref (enum_type);
   enum_value = g_enum_get_value (klass, value);
   nick = enum_value != NULL ? enum_value->value_nick : NULL;
@@ -1207,11 +1215,17 @@ zh_enum_from_nick (GType       enum_type,
 
   if (nick == NULL)
     return FALSE;
-  klass = g_type_class_ref (enum_type);
-  enum_value = g_enum_get_value_by_nick (klass, nick);
+  klass = g_type_class_peek_static (enum_type);
+  if (klass != NULL)
+    enum_value = g_enum_get_value_by_nick (klass, nick);
+  else
+    {
+      klass = g_type_class_ref (enum_type);
+      enum_value = g_enum_get_value_by_nick (klass, nick);
+      g_type_class_unref (klass);
+    }
   if (enum_value != NULL)
     *value = enum_value->value;
-  g_type_class_unref (klass);
   return enum_value != NULL;
 }
 
