@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "zh-feed-decoder-private.h"
 #include "zh-model.h"
 
 /* 2026-11-23T09:15:00Z */
@@ -163,6 +164,15 @@ test_round_trip (gconstpointer data)
   decoded_node = zh_entity_from_json (info, node, &error);
   g_assert_no_error (error);
   g_assert_true (zh_entity_equal (info, entity, decoded_node));
+
+  /* The feed's streaming decoder reads the same text into the same entity. */
+  {
+    gpointer streamed = _zh_feed_decode_row (info, text, strlen (text), &error);
+
+    g_assert_no_error (error);
+    g_assert_true (zh_entity_equal (info, entity, streamed));
+    zh_entity_free (info, streamed);
+  }
 
   /* A length that is not -1 is honoured: the text after it is never read. */
   {
@@ -505,6 +515,17 @@ test_bad_input (gconstpointer data)
   if (strstr (error->message, bad->field) == NULL)
     g_error ("“%s” does not name “%s”", error->message, bad->field);
   g_test_message ("%s", error->message);
+
+  /* The feed's streaming decoder refuses it alike, with the same message (text that is not JSON
+   * at all is described by each parser in its own words). */
+  {
+    g_autoptr(GError) streamed_error = NULL;
+
+    g_assert_null (_zh_feed_decode_row (info, text, strlen (text), &streamed_error));
+    g_assert_error (streamed_error, ZH_MODEL_ERROR, (int) bad->code);
+    if (bad->code != ZH_MODEL_ERROR_NOT_OBJECT)
+      g_assert_cmpstr (streamed_error->message, ==, error->message);
+  }
 }
 
 /* A node that is not an object, given to the decoder directly. */

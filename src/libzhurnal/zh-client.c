@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include "zh-client.h"
+#include "zh-feed-decoder-private.h"
 #include "zh-json-writer.h"
 
 #define API_PREFIX "/api/v1"
@@ -29,8 +30,9 @@ G_DEFINE_QUARK (zh-client-error-quark, zh_client_error)
 
 /* ---- plain types ---------------------------------------------------------------------------- */
 
-static void
-change_free (gpointer data)
+/* _zh_change_free: free a ZhChange and its row. */
+void
+_zh_change_free (gpointer data)
 {
   ZhChange *change = data;
 
@@ -567,6 +569,20 @@ error_message (JsonNode *root)
   return member_string (json_node_get_object (root), "message");
 }
 
+/* Anything but JSON — a maintenance page, a proxy's error page, a truncated body — means the
+ * service is not answering as itself (DESIGN.md §3). */
+static void
+not_its_data (ZhClient  *self,
+              Request   *request,
+              GError   **error)
+{
+  g_set_error (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_SERVER,
+               _("The journal service at %s is unavailable: it answered %s with “%u %s” "
+                 "and a body that is not its data."),
+               self->base_url, request->what, request->status,
+               request->reason != NULL ? request->reason : "");
+}
+
 /* Check the reply of @request: the expected status and a JSON body. Returns the parsed body
  * (an empty object for a body-less 204), or NULL with @error set. Runs in any thread. */
 static JsonNode *
@@ -588,12 +604,7 @@ check_reply (ZhClient  *self,
 
   if (root == NULL)
     {
-      /* Anything but JSON — a maintenance page, a proxy's error page, a truncated body — means the
-       * service is not answering as itself (DESIGN.md §3). */
-      g_set_error (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_SERVER,
-                   _("The journal service at %s is unavailable: it answered %s with “%u %s” "
-                     "and a body that is not its data."),
-                   self->base_url, request->what, status, reason != NULL ? reason : "");
+      not_its_data (self, request, error);
       return NULL;
     }
 
@@ -657,19 +668,6 @@ get_int_member (JsonObject *object,
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     return FALSE;
   *value = json_node_get_int (node);
-  return TRUE;
-}
-
-static gboolean
-get_bool_member (JsonObject *object,
-                 const char *name,
-                 gboolean   *value)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return FALSE;
-  *value = json_node_get_boolean (node);
   return TRUE;
 }
 
@@ -922,7 +920,8 @@ zh_client_probe_finish (ZhClient      *self,
 
 /* ---- the changes feed ----------------------------------------------------------------------- */
 
-/* Check and decode one page of the changes feed (any thread). */
+/* Check and decode one page of the changes feed (any thread). A page is decoded as it is parsed,
+ * straight into entity structs (zh-feed-decoder.c); other replies are checked as any other. */
 static ZhChangesPage *
 parse_changes (ZhClient  *self,
                Request   *request,
@@ -930,98 +929,30 @@ parse_changes (ZhClient  *self,
                guint      limit,
                GError   **error)
 {
-  g_autoptr(JsonNode) root = check_reply (self, request, SOUP_STATUS_OK, error);
-  g_autoptr(ZhChangesPage) page = NULL;
-  JsonObject *object;
-  JsonNode *changes;
-  JsonArray *array;
-  gint64 last = since;
+  g_autoptr(ZhFeedDecoder) decoder = NULL;
+  g_autoptr(GError) local_error = NULL;
+  ZhChangesPage *page;
 
-  if (root == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    return protocol_error (self, request->what, error, "%s", _("the reply is not an object")), NULL;
-  object = json_node_get_object (root);
-
-  page = g_new0 (ZhChangesPage, 1);
-  page->since = since;
-  page->changes = g_ptr_array_new_with_free_func (change_free);
-
-  changes = json_object_get_member (object, "changes");
-  if (changes == NULL || !JSON_NODE_HOLDS_ARRAY (changes))
-    return protocol_error (self, request->what, error, _("the member “%s” is missing or not an array"),
-                           "changes"), NULL;
-  if (!get_int_member (object, "next", &page->next))
-    return protocol_error (self, request->what, error, _("the member “%s” is missing or not a whole number"),
-                           "next"), NULL;
-  if (!get_bool_member (object, "more", &page->more))
-    return protocol_error (self, request->what, error, _("the member “%s” is missing or not true or false"),
-                           "more"), NULL;
-
-  array = json_node_get_array (changes);
-  if (json_array_get_length (array) > limit)
-    return protocol_error (self, request->what, error, _("the page holds more than the %u changes asked for"),
-                           limit), NULL;
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  if (request->status != SOUP_STATUS_OK || !request->json_type)
     {
-      JsonNode *node = json_array_get_element (array, i);
-      g_autoptr(GError) value_error = NULL;
-      JsonObject *item;
-      JsonNode *value;
-      const char *entity;
-      const char *id;
-      ZhChange *change;
+      g_autoptr(JsonNode) root = check_reply (self, request, SOUP_STATUS_OK, error);
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        return protocol_error (self, request->what, error, _("change %u is not an object"), i), NULL;
-      item = json_node_get_object (node);
-      change = g_new0 (ZhChange, 1);
-      g_ptr_array_add (page->changes, change);
-
-      entity = member_string (item, "entity");
-      id = member_string (item, "id");
-      if (!get_int_member (item, "rev", &change->rev) || change->rev <= last)
-        return protocol_error (self, request->what, error,
-                               _("change %u has no rev, or one not after the rev before it"), i), NULL;
-      last = change->rev;
-      if (entity == NULL || (change->info = zh_entity_info_lookup (entity)) == NULL)
-        return protocol_error (self, request->what, error, _("change %u names no known entity"), i), NULL;
-      if (id == NULL || !zh_uuid_is_valid (id))
-        return protocol_error (self, request->what, error, _("change %u has no valid id"), i), NULL;
-      change->id = g_strdup (id);
-      if (!get_bool_member (item, "deleted", &change->deleted))
-        return protocol_error (self, request->what, error,
-                               _("change %u does not say whether the row was deleted"), i), NULL;
-
-      value = json_object_get_member (item, "value");
-      if (change->deleted)
-        {
-          if (value != NULL && !JSON_NODE_HOLDS_NULL (value))
-            return protocol_error (self, request->what, error,
-                                   _("change %u is a deletion but carries a row"), i), NULL;
-          continue;
-        }
-      if (value == NULL)
-        return protocol_error (self, request->what, error, _("change %u carries no row"), i), NULL;
-      change->value = zh_entity_from_json (change->info, value, &value_error);
-      if (change->value == NULL)
-        return protocol_error (self, request->what, error, _("change %u: %s"), i,
-                               value_error->message), NULL;
-      if (g_strcmp0 (((ZhEntity *) change->value)->id, change->id) != 0 ||
-          ((ZhEntity *) change->value)->rev != change->rev)
-        return protocol_error (self, request->what, error,
-                               _("change %u: the row’s id or rev differs from the change’s"), i), NULL;
+      g_assert (root == NULL);
+      return NULL;
     }
 
-  if (page->next != last)
-    return protocol_error (self, request->what, error,
-                           "%s", _("the cursor “next” is not the rev of the page’s last change")), NULL;
-  if (page->more && page->changes->len == 0)
-    return protocol_error (self, request->what, error,
-                           "%s", _("an empty page says more changes wait")), NULL;
-
-  return g_steal_pointer (&page);
+  decoder = _zh_feed_decoder_new (since, limit);
+  if (_zh_feed_decoder_feed (decoder, request->body->data, request->body->len, &local_error) &&
+      (page = _zh_feed_decoder_finish (decoder, &local_error)) != NULL)
+    return page;
+  if (g_error_matches (local_error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_SERVER))
+    {
+      g_debug ("the reply to %s is not JSON: %s", request->what, local_error->message);
+      not_its_data (self, request, error);
+    }
+  else
+    protocol_error (self, request->what, error, "%s", local_error->message);
+  return NULL;
 }
 
 typedef struct

@@ -203,19 +203,13 @@ zh_entity_from_stmt (const ZhEntityInfo *info,
   return entity;
 }
 
-/* zh_entity_bind: bind every field of @entity of @info to @stmt, in field order from parameter
- * @first_param on (1 is the first parameter). */
-void
-zh_entity_bind (const ZhEntityInfo *info,
-                gconstpointer       entity,
-                sqlite3_stmt       *stmt,
-                int                 first_param)
+static void
+bind_fields (const ZhEntityInfo *info,
+             gconstpointer       entity,
+             sqlite3_stmt       *stmt,
+             int                 first_param,
+             sqlite3_destructor_type text_destructor)
 {
-  g_return_if_fail (info != NULL);
-  g_return_if_fail (entity != NULL);
-  g_return_if_fail (stmt != NULL);
-  g_return_if_fail (first_param >= 1);
-
   for (guint i = 0; i < info->n_fields; i++)
     {
       const ZhField *field = &info->fields[i];
@@ -232,11 +226,10 @@ zh_entity_bind (const ZhEntityInfo *info,
           {
             const char *value = _zh_string_value (entity, field);
 
-            /* Copied: the caller may free the entity before the statement is stepped. */
             if (value == NULL)
               sqlite3_bind_null (stmt, param);
             else
-              sqlite3_bind_text (stmt, param, value, -1, SQLITE_TRANSIENT);
+              sqlite3_bind_text (stmt, param, value, -1, text_destructor);
           }
           break;
         case ZH_FIELD_TIME:
@@ -274,6 +267,53 @@ zh_entity_bind (const ZhEntityInfo *info,
           g_assert_not_reached ();
         }
     }
+}
+
+/* zh_entity_bind: bind every field of @entity of @info to @stmt, in field order from parameter
+ * @first_param on (1 is the first parameter). Text is copied: the caller may free the entity
+ * before the statement is stepped. */
+void
+zh_entity_bind (const ZhEntityInfo *info,
+                gconstpointer       entity,
+                sqlite3_stmt       *stmt,
+                int                 first_param)
+{
+  g_return_if_fail (info != NULL);
+  g_return_if_fail (entity != NULL);
+  g_return_if_fail (stmt != NULL);
+  g_return_if_fail (first_param >= 1);
+
+  bind_fields (info, entity, stmt, first_param, SQLITE_TRANSIENT);
+}
+
+/* zh_entity_bind_static: bind as zh_entity_bind does, without copying text: @entity must stay
+ * unchanged until @stmt is reset (a page of the feed binds millions of strings). */
+void
+zh_entity_bind_static (const ZhEntityInfo *info,
+                       gconstpointer       entity,
+                       sqlite3_stmt       *stmt,
+                       int                 first_param)
+{
+  g_return_if_fail (info != NULL);
+  g_return_if_fail (entity != NULL);
+  g_return_if_fail (stmt != NULL);
+  g_return_if_fail (first_param >= 1);
+
+  bind_fields (info, entity, stmt, first_param, SQLITE_STATIC);
+}
+
+/* zh_entity_sql_upsert: (transfer none): the statement zh_store_put_entity runs for @info:
+ * "INSERT … ON CONFLICT (id) DO UPDATE SET …", its parameters the fields in order. */
+const char *
+zh_entity_sql_upsert (const ZhEntityInfo *info)
+{
+  const EntitySql *sql;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  sql = entity_sql (info);
+  g_return_val_if_fail (sql != NULL, NULL);
+  return sql->upsert;
 }
 
 /* zh_store_put_entity: insert @entity of @info into its table, or replace every column of the row

@@ -23,6 +23,11 @@ void      zh_entity_bind         (const ZhEntityInfo *info,
                                   gconstpointer       entity,
                                   sqlite3_stmt       *stmt,
                                   int                 first_param);
+void      zh_entity_bind_static  (const ZhEntityInfo *info,
+                                  gconstpointer       entity,
+                                  sqlite3_stmt       *stmt,
+                                  int                 first_param);
+const char *zh_entity_sql_upsert (const ZhEntityInfo *info);
 
 gboolean  zh_store_put_entity    (ZhStore            *store,
                                   const ZhEntityInfo *info,

@@ -338,6 +338,16 @@ void
 zh_json_writer_key (ZhJsonWriter *self,
                     const char   *key)
 {
+  zh_json_writer_key_len (self, key, -1);
+}
+
+/* zh_json_writer_key_len: write the name of the next member of an object, @length bytes of @key
+ * (-1: up to its NUL), escaped as any string. */
+void
+zh_json_writer_key_len (ZhJsonWriter *self,
+                        const char   *key,
+                        gssize        length)
+{
   g_return_if_fail (self != NULL);
   g_return_if_fail (key != NULL);
   g_return_if_fail (self->depth > 0 && self->is_object[self->depth - 1] && !self->after_key);
@@ -345,7 +355,7 @@ zh_json_writer_key (ZhJsonWriter *self,
   if (self->has_members[self->depth - 1])
     g_string_append_c (self->out, ',');
   self->has_members[self->depth - 1] = TRUE;
-  zh_json_append_escaped (self->out, key, -1);
+  zh_json_append_escaped (self->out, key, length);
   g_string_append_c (self->out, ':');
   self->after_key = TRUE;
 }

@@ -31,6 +31,9 @@ void          zh_json_writer_begin_array  (ZhJsonWriter        *self);
 void          zh_json_writer_end_array    (ZhJsonWriter        *self);
 void          zh_json_writer_key          (ZhJsonWriter        *self,
                                            const char          *key);
+void          zh_json_writer_key_len      (ZhJsonWriter        *self,
+                                           const char          *key,
+                                           gssize               length);
 
 void          zh_json_writer_string       (ZhJsonWriter        *self,
                                            const char          *value);

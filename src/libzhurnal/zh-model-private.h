@@ -95,6 +95,23 @@ _zh_string_value (gconstpointer  entity,
   return value != NULL ? value : _zh_string_default (field);
 }
 
-char *_zh_dup_nicks (GType type);
+char     *_zh_dup_nicks          (GType               type);
+char     *_zh_shorten            (const char         *value);
+gboolean  _zh_field_wrong_type   (const ZhEntityInfo *info,
+                                  const ZhField      *field,
+                                  GError            **error);
+gboolean  _zh_field_decode_text  (const ZhEntityInfo *info,
+                                  const ZhField      *field,
+                                  const char         *value,
+                                  gssize              length,
+                                  gpointer            entity,
+                                  GError            **error);
+gboolean  _zh_field_add_flag     (const ZhEntityInfo *info,
+                                  const ZhField      *field,
+                                  const char         *nick,
+                                  guint              *value,
+                                  GError            **error);
+void      _zh_field_set_default  (const ZhField      *field,
+                                  gpointer            entity);
 
 G_END_DECLS

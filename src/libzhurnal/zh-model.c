@@ -303,9 +303,10 @@ zh_entity_to_string (const ZhEntityInfo *info,
 
 /* ---- Decoding -------------------------------------------------------------------------------- */
 
-/* A user's value quoted in a message, cut to a readable length on a character boundary. */
-static char *
-shorten (const char *value)
+/* _zh_shorten: (transfer full): a user's value quoted in a message, cut to a readable length on a
+ * character boundary. */
+char *
+_zh_shorten (const char *value)
 {
   const glong max_chars = 40;
   g_autofree char *valid = g_utf8_make_valid (value, -1);
@@ -343,10 +344,11 @@ _zh_dup_nicks (GType type)
   return g_string_free (list, FALSE);
 }
 
-static gboolean
-wrong_type (const ZhEntityInfo *info,
-            const ZhField      *field,
-            GError            **error)
+/* _zh_field_wrong_type: set the error for a member of @field whose JSON type is wrong; FALSE. */
+gboolean
+_zh_field_wrong_type (const ZhEntityInfo *info,
+                      const ZhField      *field,
+                      GError            **error)
 {
   const char *name = field->name;
 
@@ -398,6 +400,120 @@ invalid_utf8 (const ZhEntityInfo *info,
   return FALSE;
 }
 
+/* _zh_field_decode_text: decode @value (@length bytes of valid UTF-8 without NUL, -1 when
+ * NUL-terminated), the JSON string of a member of @field, into @entity: ids (lower-cased), text,
+ * dates, times and enum nicks; FALSE with the error that names the field when the value is not
+ * one. */
+gboolean
+_zh_field_decode_text (const ZhEntityInfo *info,
+                       const ZhField      *field,
+                       const char         *value,
+                       gssize              length,
+                       gpointer            entity,
+                       GError            **error)
+{
+  g_autofree char *shown = NULL;
+  gsize size = length < 0 ? strlen (value) : (gsize) length;
+
+  switch (field->type)
+    {
+    case ZH_FIELD_UUID:
+      {
+        char **slot = _zh_field_string (entity, field);
+        char *id;
+
+        /* Ids are lower case everywhere (schema.sql), so that text comparison in SQL finds them. */
+        if (size == 36)
+          {
+            id = g_ascii_strdown (value, 36);
+            if (zh_uuid_is_valid (id))
+              {
+                g_free (*slot);
+                *slot = id;
+                return TRUE;
+              }
+            g_free (id);
+          }
+        shown = _zh_shorten (value);
+        g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_INVALID_VALUE,
+                     _("Field “%s” of %s: “%s” is not a UUID"), field->name, info->name, shown);
+        return FALSE;
+      }
+    case ZH_FIELD_DATE:
+      if (size != 10 || !zh_date_is_valid (value))
+        {
+          shown = _zh_shorten (value);
+          g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_INVALID_VALUE,
+                       _("Field “%s” of %s: “%s” is not a date of the form YYYY-MM-DD"),
+                       field->name, info->name, shown);
+          return FALSE;
+        }
+      break;
+    case ZH_FIELD_STRING:
+      break;
+    case ZH_FIELD_TIME:
+      if (!zh_time_from_iso8601 (value, _zh_field_int64 (entity, field)))
+        {
+          shown = _zh_shorten (value);
+          g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_INVALID_VALUE,
+                       _("Field “%s” of %s: “%s” is not a time such as "
+                         "2026-11-23T09:15:00Z"), field->name, info->name, shown);
+          return FALSE;
+        }
+      return TRUE;
+    case ZH_FIELD_ENUM:
+      if (!zh_enum_from_nick (field->enum_type (), value, _zh_field_enum (entity, field)))
+        {
+          g_autofree char *known = _zh_dup_nicks (field->enum_type ());
+
+          shown = _zh_shorten (value);
+          g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_INVALID_VALUE,
+                       _("Field “%s” of %s: “%s” is not one of: %s"),
+                       field->name, info->name, shown, known);
+          return FALSE;
+        }
+      return TRUE;
+    default:
+      return _zh_field_wrong_type (info, field, error);
+    }
+
+  {
+    char **slot = _zh_field_string (entity, field);
+
+    g_free (*slot);
+    *slot = g_strndup (value, size);
+  }
+  return TRUE;
+}
+
+/* _zh_field_add_flag: add the flag named @nick of @field's flags type to @value; FALSE with the
+ * error that names the field when the type has no such flag. */
+gboolean
+_zh_field_add_flag (const ZhEntityInfo *info,
+                    const ZhField      *field,
+                    const char         *nick,
+                    guint              *value,
+                    GError            **error)
+{
+  GFlagsClass *klass = g_type_class_ref (field->enum_type ());
+  GFlagsValue *flag = g_flags_get_value_by_nick (klass, nick);
+
+  if (flag != NULL)
+    *value |= flag->value;
+  g_type_class_unref (klass);
+  if (flag == NULL)
+    {
+      g_autofree char *shown = _zh_shorten (nick);
+      g_autofree char *known = _zh_dup_nicks (field->enum_type ());
+
+      g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_INVALID_VALUE,
+                   _("Field “%s” of %s: “%s” is not one of: %s"),
+                   field->name, info->name, shown, known);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Decode the string member @node of @field into @entity. */
 static gboolean
 decode_string (const ZhEntityInfo *info,
@@ -407,48 +523,13 @@ decode_string (const ZhEntityInfo *info,
                GError            **error)
 {
   const char *value;
-  g_autofree char *shown = NULL;
-  char **slot = _zh_field_string (entity, field);
 
   if (json_node_get_value_type (node) != G_TYPE_STRING)
-    return wrong_type (info, field, error);
+    return _zh_field_wrong_type (info, field, error);
   value = json_node_get_string (node);
   if (!g_utf8_validate (value, -1, NULL))
     return invalid_utf8 (info, field->name, error);
-
-  switch (field->type)
-    {
-    case ZH_FIELD_UUID:
-      if (!zh_uuid_is_valid (value))
-        {
-          shown = shorten (value);
-          g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_INVALID_VALUE,
-                       _("Field “%s” of %s: “%s” is not a UUID"), field->name, info->name, shown);
-          return FALSE;
-        }
-      /* Ids are lower case everywhere (schema.sql), so that text comparison in SQL finds them. */
-      g_free (*slot);
-      *slot = g_ascii_strdown (value, -1);
-      return TRUE;
-    case ZH_FIELD_DATE:
-      if (!zh_date_is_valid (value))
-        {
-          shown = shorten (value);
-          g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_INVALID_VALUE,
-                       _("Field “%s” of %s: “%s” is not a date of the form YYYY-MM-DD"),
-                       field->name, info->name, shown);
-          return FALSE;
-        }
-      break;
-    case ZH_FIELD_STRING:
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  g_free (*slot);
-  *slot = g_strdup (value);
-  return TRUE;
+  return _zh_field_decode_text (info, field, value, -1, entity, error);
 }
 
 static gboolean
@@ -458,47 +539,24 @@ decode_flags (const ZhEntityInfo *info,
               guint              *out,
               GError            **error)
 {
-  GFlagsClass *klass;
   JsonArray *array;
   guint value = 0;
-  gboolean ok = TRUE;
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return wrong_type (info, field, error);
+    return _zh_field_wrong_type (info, field, error);
 
   array = json_node_get_array (node);
-  klass = g_type_class_ref (field->enum_type ());
-  for (guint i = 0; ok && i < json_array_get_length (array); i++)
+  for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *element = json_array_get_element (array, i);
-      GFlagsValue *flag;
-      const char *nick;
 
       if (json_node_get_value_type (element) != G_TYPE_STRING)
-        {
-          ok = wrong_type (info, field, error);
-          break;
-        }
-      nick = json_node_get_string (element);
-      flag = g_flags_get_value_by_nick (klass, nick);
-      if (flag == NULL)
-        {
-          g_autofree char *shown = shorten (nick);
-          g_autofree char *known = _zh_dup_nicks (field->enum_type ());
-
-          g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_INVALID_VALUE,
-                       _("Field “%s” of %s: “%s” is not one of: %s"),
-                       field->name, info->name, shown, known);
-          ok = FALSE;
-          break;
-        }
-      value |= flag->value;
+        return _zh_field_wrong_type (info, field, error);
+      if (!_zh_field_add_flag (info, field, json_node_get_string (element), &value, error))
+        return FALSE;
     }
-  g_type_class_unref (klass);
-
-  if (ok)
-    *out = value;
-  return ok;
+  *out = value;
+  return TRUE;
 }
 
 static gboolean
@@ -519,34 +577,18 @@ decode_field (const ZhEntityInfo *info,
 
     case ZH_FIELD_JSON:
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        return wrong_type (info, field, error);
+        return _zh_field_wrong_type (info, field, error);
       g_free (*_zh_field_string (entity, field));
       *_zh_field_string (entity, field) = json_to_string (node, FALSE);
       return TRUE;
 
     case ZH_FIELD_TIME:
-      {
-        const char *text;
-
-        if (value_type != G_TYPE_STRING)
-          return wrong_type (info, field, error);
-        text = json_node_get_string (node);
-        if (!zh_time_from_iso8601 (text, _zh_field_int64 (entity, field)))
-          {
-            g_autofree char *shown = shorten (text);
-
-            g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_INVALID_VALUE,
-                         _("Field “%s” of %s: “%s” is not a time such as "
-                           "2026-11-23T09:15:00Z"), field->name, info->name, shown);
-            return FALSE;
-          }
-        return TRUE;
-      }
+      return decode_string (info, field, node, entity, error);
 
     case ZH_FIELD_INT:
       /* json-glib reads 1.0 and 1e3 as reals: an integer field takes integers only. */
       if (value_type != G_TYPE_INT64)
-        return wrong_type (info, field, error);
+        return _zh_field_wrong_type (info, field, error);
       *_zh_field_int64 (entity, field) = json_node_get_int (node);
       return TRUE;
 
@@ -557,7 +599,7 @@ decode_field (const ZhEntityInfo *info,
           return TRUE;
         }
       if (value_type != G_TYPE_DOUBLE)
-        return wrong_type (info, field, error);
+        return _zh_field_wrong_type (info, field, error);
       if (!isfinite (json_node_get_double (node)))
         {
           g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_INVALID_VALUE,
@@ -570,29 +612,12 @@ decode_field (const ZhEntityInfo *info,
 
     case ZH_FIELD_BOOL:
       if (value_type != G_TYPE_BOOLEAN)
-        return wrong_type (info, field, error);
+        return _zh_field_wrong_type (info, field, error);
       *_zh_field_bool (entity, field) = json_node_get_boolean (node);
       return TRUE;
 
     case ZH_FIELD_ENUM:
-      {
-        const char *nick;
-
-        if (value_type != G_TYPE_STRING)
-          return wrong_type (info, field, error);
-        nick = json_node_get_string (node);
-        if (!zh_enum_from_nick (field->enum_type (), nick, _zh_field_enum (entity, field)))
-          {
-            g_autofree char *shown = shorten (nick);
-            g_autofree char *known = _zh_dup_nicks (field->enum_type ());
-
-            g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_INVALID_VALUE,
-                         _("Field “%s” of %s: “%s” is not one of: %s"),
-                         field->name, info->name, shown, known);
-            return FALSE;
-          }
-        return TRUE;
-      }
+      return decode_string (info, field, node, entity, error);
 
     case ZH_FIELD_FLAGS:
       return decode_flags (info, field, node, _zh_field_flags (entity, field), error);
@@ -603,10 +628,10 @@ decode_field (const ZhEntityInfo *info,
   return FALSE;
 }
 
-/* Give a member that is absent or null its default. */
-static void
-set_default (const ZhField *field,
-             gpointer       entity)
+/* _zh_field_set_default: give the member of @field, absent or null, its default in @entity. */
+void
+_zh_field_set_default (const ZhField *field,
+                       gpointer       entity)
 {
   if (_zh_field_is_string (field))
     {
@@ -653,7 +678,7 @@ zh_entity_from_json (const ZhEntityInfo *info,
 
       if (zh_entity_info_find_field (info, name) == NULL)
         {
-          g_autofree char *shown = shorten (name);
+          g_autofree char *shown = _zh_shorten (name);
 
           g_set_error (error, ZH_MODEL_ERROR, ZH_MODEL_ERROR_UNKNOWN_FIELD,
                        _("Field “%s” of %s: there is no such field"), shown, info->name);
@@ -677,7 +702,7 @@ zh_entity_from_json (const ZhEntityInfo *info,
               zh_entity_free (info, entity);
               return NULL;
             }
-          set_default (field, entity);
+          _zh_field_set_default (field, entity);
           continue;
         }
 
@@ -1159,7 +1184,15 @@ zh_enum_to_nick (GType enum_type,
 
   g_return_val_if_fail (G_TYPE_IS_ENUM (enum_type), NULL);
 
-  /* The enums are static types, never unloaded, so the nick outlives the class reference. */
+  /* The enums are static types, never unloaded, so the nick outlives the class reference. Once
+   * the class exists it is only peeked at: a page of the feed looks up thousands of nicks, and a
+   * reference takes a lock. */
+  klass = g_type_class_peek_static (enum_type);
+  if (klass != NULL)
+    {
+      enum_value = g_enum_get_value (klass, value);
+      return enum_value != NULL ? enum_value->value_nick : NULL;
+    }
   klass = g_type_class_ref (enum_type);
   enum_value = g_enum_get_value (klass, value);
   nick = enum_value != NULL ? enum_value->value_nick : NULL;
@@ -1182,11 +1215,17 @@ zh_enum_from_nick (GType       enum_type,
 
   if (nick == NULL)
     return FALSE;
-  klass = g_type_class_ref (enum_type);
-  enum_value = g_enum_get_value_by_nick (klass, nick);
+  klass = g_type_class_peek_static (enum_type);
+  if (klass != NULL)
+    enum_value = g_enum_get_value_by_nick (klass, nick);
+  else
+    {
+      klass = g_type_class_ref (enum_type);
+      enum_value = g_enum_get_value_by_nick (klass, nick);
+      g_type_class_unref (klass);
+    }
   if (enum_value != NULL)
     *value = enum_value->value;
-  g_type_class_unref (klass);
   return enum_value != NULL;
 }
 

@@ -2154,6 +2154,38 @@ count_dangling (ZhStore  *store,
   return TRUE;
 }
 
+/* The upsert statements of a page, one per entity of zh_entities[], looked up once per page
+ * rather than once per row (zh_store_prepare hashes the statement's text). */
+#define N_PAGE_UPSERTS 32
+
+static sqlite3_stmt *
+page_upsert (sqlite3_stmt       **upserts,
+             ZhStore             *store,
+             const ZhEntityInfo  *info,
+             GError             **error)
+{
+  guint i = 0;
+
+  while (zh_entities[i] != NULL && zh_entities[i] != info)
+    i++;
+  g_assert (zh_entities[i] != NULL && i < N_PAGE_UPSERTS);
+  if (upserts[i] == NULL)
+    upserts[i] = zh_store_prepare (store, zh_entity_sql_upsert (info), error);
+  return upserts[i];
+}
+
+/* The page's rows are freed after it: no statement may keep pointers to their text. */
+static void
+clear_page_upserts (sqlite3_stmt **upserts)
+{
+  for (guint i = 0; i < N_PAGE_UPSERTS; i++)
+    if (upserts[i] != NULL)
+      {
+        sqlite3_clear_bindings (upserts[i]);
+        upserts[i] = NULL;
+      }
+}
+
 /* _zh_offline_apply_page: apply @page of the changes feed to the copy through @store (a writer
  * connection) in one transaction that also stores the new cursor. A row with operations in the
  * outbox keeps the user's edit; the service's row waits in its shadow (the display rule). When
@@ -2167,6 +2199,7 @@ _zh_offline_apply_page (ZhStore         *store,
 {
   g_autofree char *cursor = NULL;
   sqlite3_stmt *stmt;
+  sqlite3_stmt *upserts[N_PAGE_UPSERTS] = { NULL };
   gboolean has_ops = FALSE;
 
   g_return_val_if_fail (ZH_IS_STORE (store), FALSE);
@@ -2220,10 +2253,26 @@ _zh_offline_apply_page (ZhStore         *store,
             goto failed;
           continue;
         }
+      if (!change->deleted)
+        {
+          sqlite3_stmt *upsert = page_upsert (upserts, store, change->info, error);
+          int rc;
+
+          if (upsert == NULL)
+            goto failed;
+          /* The common case in one step: the row's text stays bound in place, not copied. */
+          zh_entity_bind_static (change->info, change->value, upsert, 1);
+          rc = sqlite3_step (upsert);
+          sqlite3_reset (upsert);
+          if (rc == SQLITE_DONE)
+            continue;
+          /* A clash on a unique key (or any failure) takes the careful way, which says why. */
+        }
       if (!apply_server_row (store, change->info, change->id, change->rev,
                              change->deleted ? NULL : change->value, error))
         goto failed;
     }
+  clear_page_upserts (upserts);
 
   cursor = g_strdup_printf ("%" G_GINT64_FORMAT, page->next);
   if (!zh_store_set_meta (store, ZH_OFFLINE_META_CURSOR, cursor, error))
@@ -2241,6 +2290,7 @@ _zh_offline_apply_page (ZhStore         *store,
   return zh_store_unlock (store, ZH_STORE_UNLOCK_COMMIT, error);
 
 failed:
+  clear_page_upserts (upserts);
   zh_store_unlock (store, ZH_STORE_UNLOCK_ROLLBACK, NULL);
   return FALSE;
 }
