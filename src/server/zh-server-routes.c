@@ -263,6 +263,33 @@ row_sql (const ZhEntityInfo *info)
   return sql;
 }
 
+/* The SQL selecting an entity's row by id alone: ?1 id. For the changes feed, whose change rows
+ * already carry the school (the writer records it with the change in the same transaction, and
+ * the feed selects by it), so joining each row up to its school again — four index lookups for a
+ * mark — only cost the first sync a sixth of the service's time. */
+static const char *
+feed_row_sql (const ZhEntityInfo *info)
+{
+  static GHashTable *made;   /* ZhEntityInfo → its SQL */
+  G_LOCK_DEFINE_STATIC (made);
+  const char *sql;
+
+  G_LOCK (made);
+  if (made == NULL)
+    made = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  sql = g_hash_table_lookup (made, info);
+  if (sql == NULL)
+    {
+      g_autofree char *columns = zh_json_entity_columns (info, "t");
+      char *text = g_strdup_printf ("SELECT %s FROM %s t WHERE t.id = ?1", columns, info->table);
+
+      g_hash_table_insert (made, (gpointer) info, text);
+      sql = text;
+    }
+  G_UNLOCK (made);
+  return sql;
+}
+
 /* Write the row @id of @info as the next value; FALSE when there is no such row in @school_id. */
 static gboolean
 write_row (ZhJsonWriter        *writer,
@@ -988,6 +1015,7 @@ changes (ZhServerRequest *request,
     g_autoptr(GPtrArray) entities = g_ptr_array_new ();
     g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
     g_autoptr(GArray) deleted = g_array_new (FALSE, FALSE, sizeof (gboolean));
+    g_autoptr(GHashTable) row_stmts = NULL;   /* ZhEntityInfo → its cached statement */
 
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
@@ -1019,6 +1047,27 @@ changes (ZhServerRequest *request,
         return;
       }
 
+    /* Each entity's statement is looked up once a page, and each row is stepped first and
+     * written straight into the answer: no string per row. */
+    row_stmts = g_hash_table_new (g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < revs->len; i++)
+      {
+        const ZhEntityInfo *info = entities->pdata[i];
+
+        if (!g_array_index (deleted, gboolean, i) &&
+            !g_hash_table_contains (row_stmts, info))
+          {
+            sqlite3_stmt *row_stmt = zh_store_prepare (store, feed_row_sql (info), &error);
+
+            if (row_stmt == NULL)
+              {
+                zh_server_request_store_error (request, error);
+                return;
+              }
+            g_hash_table_insert (row_stmts, (gpointer) info, row_stmt);
+          }
+      }
+
     writer = zh_server_request_begin_answer (request, SOUP_STATUS_OK);
     zh_json_writer_begin_object (writer);
     zh_json_writer_key (writer, "changes");
@@ -1026,23 +1075,23 @@ changes (ZhServerRequest *request,
     for (guint i = 0; i < revs->len; i++)
       {
         const ZhEntityInfo *info = entities->pdata[i];
-        g_autofree char *value = NULL;
-        gboolean gone = g_array_index (deleted, gboolean, i);
+        sqlite3_stmt *row_stmt = NULL;
+        gboolean found = FALSE;
 
-        if (!gone)
+        if (!g_array_index (deleted, gboolean, i))
           {
-            g_autoptr(GString) row = g_string_new (NULL);
-            g_autoptr(ZhJsonWriter) row_writer = zh_json_writer_new (row);
-            g_autoptr(GError) row_error = NULL;
-
-            if (write_row (row_writer, store, info, ids->pdata[i], request->session.school_id, &row_error))
-              value = g_string_free (g_steal_pointer (&row), FALSE);
-            else if (!g_error_matches (row_error, ZH_STORE_ERROR, ZH_STORE_ERROR_NOT_FOUND))
+            row_stmt = g_hash_table_lookup (row_stmts, info);
+            sqlite3_bind_text (row_stmt, 1, ids->pdata[i], -1, SQLITE_STATIC);
+            rc = sqlite3_step (row_stmt);
+            found = rc == SQLITE_ROW;
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
               {
-                zh_server_request_store_error (request, row_error);
+                zh_store_set_error (store, rc, "changes", &error);
+                sqlite3_reset (row_stmt);
+                zh_server_request_store_error (request, error);
                 return;
               }
-            else
+            if (!found)
               g_warning ("the changes feed lists %s %s, which is not there", info->name,
                          (const char *) ids->pdata[i]);
           }
@@ -1055,11 +1104,16 @@ changes (ZhServerRequest *request,
         zh_json_writer_key (writer, "id");
         zh_json_writer_string (writer, ids->pdata[i]);
         zh_json_writer_key (writer, "deleted");
-        zh_json_writer_bool (writer, value == NULL);
-        if (value != NULL)
+        zh_json_writer_bool (writer, !found);
+        if (found)
           {
             zh_json_writer_key (writer, "value");
-            zh_json_writer_raw (writer, value);
+            zh_json_writer_add_row (writer, info, row_stmt, 0);
+          }
+        if (row_stmt != NULL)
+          {
+            sqlite3_reset (row_stmt);
+            sqlite3_clear_bindings (row_stmt);
           }
         zh_json_writer_end_object (writer);
       }
