@@ -62,6 +62,21 @@ void        zh_session_edit_async         (ZhSession           *self,
 gboolean    zh_session_edit_finish        (ZhSession           *self,
                                            GAsyncResult        *result,
                                            GError             **error);
+/* ZhSessionWork: work on the offline copy in a worker thread, one at a time with the edits. */
+typedef gboolean (*ZhSessionWork) (ZhOffline *offline,
+                                   gpointer   data,
+                                   GError   **error);
+
+void        zh_session_run_async          (ZhSession           *self,
+                                           ZhSessionWork        work,
+                                           gpointer             data,
+                                           GDestroyNotify       destroy,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean    zh_session_run_finish         (ZhSession           *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
 GHashTable *zh_session_list_waiting       (ZhSession           *self,
                                            GError             **error);
 
