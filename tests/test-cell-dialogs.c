@@ -517,7 +517,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *home = NULL;
+  char *home = NULL;   /* freed by zh_test_tmpdir_free */
   g_autofree char *data = NULL;
   g_autofree char *config = NULL;
   int status;
