@@ -225,6 +225,80 @@ test_edit_mark_with_op (OfflineFixture *fixture,
   g_assert_cmpuint (zh_offline_count (fixture->offline, ZH_OUTBOX_PENDING), ==, 1);
 }
 
+/* 002 §5.2: a double mark is two marks, parts 1 and 2; its author may change a mark only within
+ * the policy's undo time (600 s by default), and nobody else may. */
+static void
+test_double_mark_and_change (OfflineFixture *fixture,
+                             gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr(ZhMark) mark = NULL;
+
+  g_assert_true (zh_offline_add_mark_part (fixture->offline, fixture->school.lesson_today,
+                                           fixture->school.students5[1], "5", "essay", "", 1,
+                                           fixture->now, &first, &error));
+  g_assert_true (zh_offline_add_mark_part (fixture->offline, fixture->school.lesson_today,
+                                           fixture->school.students5[1], "4", "essay", "", 2,
+                                           fixture->now, &second, &error));
+  g_assert_no_error (error);
+  g_assert_false (zh_offline_add_mark_part (fixture->offline, fixture->school.lesson_today,
+                                            fixture->school.students5[1], "4", "essay", "", 3,
+                                            fixture->now, NULL, &error));
+  g_assert_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_INVALID);
+  g_clear_error (&error);
+  mark = zh_store_get_entity (fixture->store, &zh_mark_info, second, &error);
+  g_assert_cmpint (mark->part, ==, 2);
+  g_clear_pointer (&mark, zh_mark_free);
+
+  /* Within the undo time: the form of control and the comment change, the weight follows. */
+  g_assert_true (zh_offline_change_mark (fixture->offline, first, "4", "test", "после пересдачи",
+                                         fixture->now + 60, &error));
+  g_assert_no_error (error);
+  mark = zh_store_get_entity (fixture->store, &zh_mark_info, first, &error);
+  g_assert_cmpstr (mark->value, ==, "4");
+  g_assert_cmpstr (mark->comment, ==, "после пересдачи");
+  g_assert_cmpfloat (mark->weight, ==, 2);
+  g_assert_cmpint (mark->part, ==, 1);
+  /* Past it: locked. */
+  g_assert_false (zh_offline_change_mark (fixture->offline, first, "3", "test", "",
+                                          fixture->now + 3600, &error));
+  g_assert_error (error, ZH_POLICY_ERROR, ZH_POLICY_ERROR_MARK_LOCKED);
+  g_clear_error (&error);
+  /* Another teacher's mark: locked at once. */
+  sign_in_as (fixture, fixture->school.classteacher_id);
+  g_assert_false (zh_offline_change_mark (fixture->offline, second, "3", "essay", "",
+                                          fixture->now + 10, &error));
+  g_assert_nonnull (error);
+}
+
+/* 002 §7: a teacher cannot correct; a correction needs one of the five reasons. */
+static void
+test_correction_refused (OfflineFixture *fixture,
+                         gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *mark_id;
+  g_autofree char *id = NULL;
+  sqlite3_stmt *stmt = zh_store_prepare (fixture->store, "SELECT id FROM mark LIMIT 1", &error);
+
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  mark_id = id;
+  g_assert_false (zh_offline_correct_mark (fixture->offline, mark_id, "3",
+                                           ZH_CORRECTION_REASON_DEBT_CLEARED, "Приказ № 45",
+                                           fixture->now, NULL, &error));
+  g_assert_error (error, ZH_POLICY_ERROR, ZH_POLICY_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+  sign_in_as (fixture, fixture->school.deputy_id);
+  g_assert_false (zh_offline_correct_mark (fixture->offline, mark_id, "3", (ZhCorrectionReason) 17,
+                                           "Приказ № 45", fixture->now, NULL, &error));
+  g_assert_error (error, ZH_POLICY_ERROR, ZH_POLICY_ERROR_CORRECTION_REASON);
+  g_assert_cmpuint (zh_offline_count (fixture->offline, ZH_OUTBOX_PENDING), ==, 0);
+}
+
 /* Editing a pulled row keeps the row as pulled (shadow) and bases the operation on its rev. */
 static void
 test_edit_topic_base_rev (OfflineFixture *fixture,
@@ -1225,6 +1299,8 @@ main (int    argc,
 
   g_test_add_func ("/offline/path/private-and-xdg", test_path_private);
   ADD ("/offline/edit/mark-with-its-operation", test_edit_mark_with_op);
+  ADD ("/offline/edit/double-mark-and-change", test_double_mark_and_change);
+  ADD ("/offline/refused/correction-role-and-reason", test_correction_refused);
   ADD ("/offline/edit/base-rev-and-shadow", test_edit_topic_base_rev);
   ADD ("/offline/refused/grade-1-marks", test_refused_grade1);
   ADD ("/offline/refused/edit-window", test_refused_edit_window);

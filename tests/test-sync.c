@@ -10,6 +10,7 @@
 
 #include "zh-entity-sql.h"
 #include "zh-offline-private.h"
+#include "zh-policy.h"
 #include "zh-server.h"
 #include "zh-server-store.h"
 #include "zh-sync.h"
@@ -980,6 +981,174 @@ test_push_period_mark_refused_kept (SyncFixture   *fixture,
   assert_copy_equals_service (fixture);
 }
 
+/* The first active mark of @student_id in @lesson_id on @store, or NULL. */
+static ZhMark *
+find_mark (ZhStore    *store,
+           const char *lesson_id,
+           const char *student_id)
+{
+  g_autofree char *select = zh_entity_sql_select (&zh_mark_info);
+  g_autofree char *sql = g_strconcat (select, " WHERE lesson_id = ?1 AND student_id = ?2 "
+                                      "AND state = 'active' ORDER BY entered_at LIMIT 1", NULL);
+  sqlite3_stmt *stmt = NULL;
+  ZhMark *mark = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (zh_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, lesson_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, student_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    mark = zh_entity_from_stmt (&zh_mark_info, stmt, 0, NULL);
+  sqlite3_finalize (stmt);
+  return mark;
+}
+
+/* 002 §7, REQUIREMENTS §4: the deputy corrects a mark offline — refused at once without the
+ * document; with it, the old mark is struck out, a new one replaces it, and after the sync the
+ * service keeps both and the correction row with the reason, the document and who authorised
+ * it; the copy then equals the service. */
+static void
+test_push_correction (SyncFixture   *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhMark) old = NULL;
+  g_autoptr(ZhMark) shown = NULL;
+  g_autoptr(ZhMark) replaced = NULL;
+  g_autoptr(ZhMark) replacement = NULL;
+  g_autoptr(ZhCorrection) correction = NULL;
+  g_autoptr(GPtrArray) waiting = NULL;
+  g_autofree char *new_id = NULL;
+  const char *new_value;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  ZhStore *service = zh_server_get_store (fixture->server);
+  ZhOutboxEntry *entry;
+
+  sign_in (fixture, "deputy");
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; old == NULL && i < ZH_TEST_SCHOOL_STUDENTS; i++)
+    old = find_mark (zh_offline_get_store (fixture->offline), school.lesson_old, school.students5[i]);
+  g_assert_nonnull (old);
+  new_value = g_str_equal (old->value, "5") ? "4" : "5";
+
+  /* No document: refused at once, offline, with the reason in Russian; nothing waits. */
+  g_assert_false (zh_offline_correct_mark (fixture->offline, old->id, new_value,
+                                           ZH_CORRECTION_REASON_APPEAL_UPHELD, "  ", now, NULL,
+                                           &error));
+  g_assert_error (error, ZH_POLICY_ERROR, ZH_POLICY_ERROR_CORRECTION_DOCUMENT);
+  g_clear_error (&error);
+  g_assert_cmpuint (zh_offline_count (fixture->offline, ZH_OUTBOX_PENDING), ==, 0);
+
+  g_assert_true (zh_offline_correct_mark (fixture->offline, old->id, new_value,
+                                          ZH_CORRECTION_REASON_APPEAL_UPHELD,
+                                          " Протокол № 3 от 12.11.2026 ", now, &new_id, &error));
+  g_assert_no_error (error);
+  /* The copy at once: the old mark struck out, the new one in force; one correction waits. */
+  shown = zh_store_get_entity (zh_offline_get_store (fixture->offline), &zh_mark_info, old->id, &error);
+  g_assert_cmpint (shown->state, ==, ZH_MARK_STATE_CORRECTED);
+  g_clear_pointer (&shown, zh_mark_free);
+  shown = zh_store_get_entity (zh_offline_get_store (fixture->offline), &zh_mark_info, new_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (shown->value, ==, new_value);
+  waiting = zh_offline_list_outbox (fixture->offline, ZH_OUTBOX_PENDING, &error);
+  g_assert_cmpuint (waiting->len, ==, 1);
+  entry = waiting->pdata[0];
+  g_assert_cmpint (entry->action, ==, ZH_OP_ACTION_CORRECT);
+  g_assert_cmpstr (entry->entity_id, ==, old->id);
+  g_assert_cmpstr (entry->correction, ==,
+                   "{\"reason\":\"appeal_upheld\",\"document\":\"Протокол № 3 от 12.11.2026\"}");
+
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (zh_sync_get_n_waiting (fixture->sync), ==, 0);
+  g_assert_cmpuint (zh_sync_get_n_rejected (fixture->sync), ==, 0);
+
+  replaced = zh_store_get_entity (service, &zh_mark_info, old->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (replaced->state, ==, ZH_MARK_STATE_CORRECTED);
+  g_assert_cmpstr (replaced->value, ==, old->value);
+  replacement = zh_store_get_entity (service, &zh_mark_info, new_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (replacement->state, ==, ZH_MARK_STATE_ACTIVE);
+  g_assert_cmpstr (replacement->value, ==, new_value);
+  correction = zh_store_get_entity (service, &zh_correction_info, entry->op_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (correction->target_id, ==, old->id);
+  g_assert_cmpstr (correction->old_value, ==, old->value);
+  g_assert_cmpstr (correction->new_value, ==, new_value);
+  g_assert_cmpint (correction->reason, ==, ZH_CORRECTION_REASON_APPEAL_UPHELD);
+  g_assert_cmpstr (correction->document, ==, "Протокол № 3 от 12.11.2026");
+  g_assert_cmpstr (correction->authorised_by, ==, school.deputy_id);
+
+  /* A correction of the corrected mark is refused: correct the one that replaced it. */
+  g_assert_false (zh_offline_correct_mark (fixture->offline, old->id, "3",
+                                           ZH_CORRECTION_REASON_REATTESTATION, "Протокол № 4",
+                                           now, NULL, &error));
+  g_assert_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_STATE);
+  assert_copy_equals_service (fixture);
+}
+
+/* A correction the service does not apply — the administrator corrected the mark first — and
+ * then given up leaves the copy as the service has it: the deputy's new mark goes (002 §7). */
+static void
+test_push_correction_rejected_discarded (SyncFixture   *fixture,
+                                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhMark) old = NULL;
+  g_autoptr(ZhMark) shown = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GPtrArray) rejected = NULL;
+  g_autofree char *new_id = NULL;
+  Other admin = { 0 };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  ZhOutboxEntry *entry;
+
+  sign_in (fixture, "deputy");
+  g_assert_true (run_sync (fixture, &error));
+  for (guint i = 0; old == NULL && i < ZH_TEST_SCHOOL_STUDENTS; i++)
+    old = find_mark (zh_offline_get_store (fixture->offline), school.lesson_old, school.students5[i]);
+  g_assert_nonnull (old);
+
+  /* The administrator corrects it first. */
+  other_open (fixture, &admin, "admin");
+  other_sync (&admin);
+  g_assert_true (zh_offline_correct_mark (admin.offline, old->id, "3",
+                                          ZH_CORRECTION_REASON_DEBT_CLEARED, "Приказ № 45", now,
+                                          NULL, &error));
+  g_assert_no_error (error);
+  other_sync (&admin);
+
+  g_assert_true (zh_offline_correct_mark (fixture->offline, old->id, "4",
+                                          ZH_CORRECTION_REASON_APPEAL_UPHELD, "Протокол № 3", now,
+                                          &new_id, &error));
+  g_assert_no_error (error);
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  /* The mark changed on the service meanwhile: a conflict. Sent again over it, the service
+   * refuses: the mark was corrected already. */
+  conflicts = zh_offline_list_outbox (fixture->offline, ZH_OUTBOX_CONFLICT, &error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  entry = conflicts->pdata[0];
+  g_assert_nonnull (strstr (entry->server_value, "\"corrected\""));
+  g_assert_true (zh_offline_resolve (fixture->offline, entry->op_id, ZH_RESOLVE_KEEP_MINE, &error));
+  g_assert_no_error (error);
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  rejected = zh_offline_list_outbox (fixture->offline, ZH_OUTBOX_REJECTED, &error);
+  g_assert_cmpuint (rejected->len, ==, 1);
+  entry = rejected->pdata[0];
+  g_assert_cmpstr (entry->reason_code, ==, "already_corrected");
+  g_assert_true (zh_offline_discard (fixture->offline, entry->op_id, &error));
+  g_assert_no_error (error);
+  g_assert_null (zh_store_get_entity (zh_offline_get_store (fixture->offline), &zh_mark_info,
+                                      new_id, NULL));
+  g_assert_true (run_sync (fixture, &error));
+  g_assert_no_error (error);
+  assert_copy_equals_service (fixture);
+  other_close (&admin);
+}
+
 static void
 make_template (void)
 {
@@ -1019,6 +1188,8 @@ main (int    argc,
   ADD ("/sync/push/conflict-resolved-both-ways", test_push_conflict_resolved_both_ways);
   ADD ("/sync/push/period-mark-exactly-once", test_push_period_mark_exactly_once);
   ADD ("/sync/push/period-mark-refused-kept", test_push_period_mark_refused_kept);
+  ADD ("/sync/push/correction", test_push_correction);
+  ADD ("/sync/push/correction-refused-discarded", test_push_correction_rejected_discarded);
 
   status = g_test_run ();
   zh_test_school_clear (&school);

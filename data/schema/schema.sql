@@ -1,8 +1,8 @@
--- Zhurnal database schema, version 4. One schema for the reference service and the client's
+-- Zhurnal database schema, version 5. One schema for the reference service and the client's
 -- offline copy (DESIGN.md §2): both hold the same entity rows with the server's `rev`; the
 -- service alone fills `account`, `session` and `op_log`, the client alone `outbox` and `shadow`.
 --
--- A new database is created from this file and stamped with PRAGMA user_version = 4. An older
+-- A new database is created from this file and stamped with PRAGMA user_version = 5. An older
 -- database is brought forward by data/schema/migrate-NNN.sql, one file per version step; the
 -- test suite checks that migrating a version 1 database yields exactly this schema.
 --
@@ -313,7 +313,9 @@ CREATE TABLE outbox (
   reason_code    TEXT,
   reason_message TEXT,
   server_value   TEXT,                         -- the service's row, for a conflict
-  attempts       INTEGER NOT NULL DEFAULT 0
+  attempts       INTEGER NOT NULL DEFAULT 0,
+  correction     TEXT                          -- since version 5: action 'correct' only, the JSON
+                                               -- {"reason", "document"} sent with it (002 §7)
 );
 CREATE INDEX outbox_entity ON outbox (entity, entity_id);
 
@@ -361,4 +363,4 @@ CREATE TABLE shadow (
 -- it read every period mark of the group and sorted them (docs/server.md "Benchmark").
 CREATE INDEX period_mark_page ON period_mark (group_id, period_id, student_id);
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

@@ -118,7 +118,7 @@ zh_application_startup (GApplication *app)
   static const struct
   {
     const char *action;
-    const char *accels[3];
+    const char *accels[4];
   } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
     { "win.next-page", { "<Control>Page_Down", NULL } },
@@ -128,6 +128,10 @@ zh_application_startup (GApplication *app)
     { "win.focus-search", { "<Control>f", NULL } },
     { "win.toggle-sidebar", { "F9", NULL } },
     { "win.undo", { "<Control>z", NULL } },
+    { "win.edit-cell", { "F2", "Menu", "<Shift>F10", NULL } },
+    { "win.correct-mark", { "<Control>e", NULL } },
+    { "win.toggle-history", { "<Control>i", NULL } },
+    { "win.show-conflicts", { "<Control><Shift>c", NULL } },
   };
 
   G_APPLICATION_CLASS (zh_application_parent_class)->startup (app);

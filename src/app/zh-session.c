@@ -546,6 +546,86 @@ zh_session_edit_dup_mark_id (GAsyncResult *result)
   return g_strdup (data->mark_id);
 }
 
+typedef struct
+{
+  ZhSessionWork  work;
+  gpointer       data;
+  GDestroyNotify destroy;
+} RunData;
+
+static void
+run_data_free (RunData *run)
+{
+  if (run->destroy != NULL)
+    run->destroy (run->data);
+  g_free (run);
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  ZhSession *self = source;
+  RunData *run = task_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&self->edit_lock);
+  ok = run->work (self->edit_offline, run->data, &error);
+  g_mutex_unlock (&self->edit_lock);
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* zh_session_run_async: runs @work on the session's read-write copy in a worker, one at a time
+ * with the edits (the cell dialogs' edits, corrections, the outbox's list and its settling).
+ * @data is freed by @destroy after @callback has run, so the callback may be given @data too and
+ * read what @work left in it. */
+void
+zh_session_run_async (ZhSession           *self,
+                      ZhSessionWork        work,
+                      gpointer             data,
+                      GDestroyNotify       destroy,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RunData *run;
+
+  g_return_if_fail (ZH_IS_SESSION (self));
+  g_return_if_fail (work != NULL);
+
+  run = g_new0 (RunData, 1);
+  run->work = work;
+  run->data = data;
+  run->destroy = destroy;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zh_session_run_async);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_data_free);
+  g_task_run_in_thread (task, run_thread);
+}
+
+/* zh_session_run_finish: whether the work succeeded; the sync hears that the outbox may have
+ * changed. */
+gboolean
+zh_session_run_finish (ZhSession     *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  ok = g_task_propagate_boolean (G_TASK (result), error);
+  g_signal_emit_by_name (self->offline, "outbox-changed");
+  return ok;
+}
+
 /* zh_session_list_waiting: (transfer full): the outbox's cells, "lesson_id/student_id" (for a
  * period mark "<zh_journal_period_mark_key>/student_id") → ZhOutboxState + 1 (the worst state of
  * the cell's operations). Small; a main-thread read of the outbox of this computer's own edits. */

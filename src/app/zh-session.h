@@ -74,6 +74,21 @@ gboolean    zh_session_edit_finish        (ZhSession           *self,
                                            GAsyncResult        *result,
                                            GError             **error);
 char       *zh_session_edit_dup_mark_id   (GAsyncResult        *result);
+/* ZhSessionWork: work on the offline copy in a worker thread, one at a time with the edits. */
+typedef gboolean (*ZhSessionWork) (ZhOffline *offline,
+                                   gpointer   data,
+                                   GError   **error);
+
+void        zh_session_run_async          (ZhSession           *self,
+                                           ZhSessionWork        work,
+                                           gpointer             data,
+                                           GDestroyNotify       destroy,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean    zh_session_run_finish         (ZhSession           *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
 GHashTable *zh_session_list_waiting       (ZhSession           *self,
                                            GError             **error);
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "zh-grid.h"
+#include "zh-history-panel.h"
 #include "zh-journal.h"
 #include "zh-session.h"
 #include "zh-window.h"
@@ -21,6 +22,23 @@ const char       *_zh_window_get_sign_in_error (ZhWindow           *self);
 const char       *_zh_window_get_status     (ZhWindow              *self);
 void              _zh_window_set_search      (ZhWindow              *self,
                                               const char            *text);
+/* The journal file, the reader, the history panel; the page read again; a toast. */
+const char       *_zh_window_get_path        (ZhWindow              *self);
+ZhJournalAccount *_zh_window_get_account     (ZhWindow              *self);
+ZhHistoryPanel   *_zh_window_get_history_panel (ZhWindow            *self);
+void              _zh_window_reload_page     (ZhWindow              *self);
+void              _zh_window_show_toast      (ZhWindow              *self,
+                                              const char            *message);
+const char       *_zh_window_work_type_for_lesson (ZhLessonKind      kind);
+
+/* zh-window-cells.c: the cell popover, the correction dialog, the conflicts list and the cell
+ * history panel. */
+void              _zh_window_cells_class_init (GtkWidgetClass       *widget_class);
+void              _zh_window_cells_init      (ZhWindow              *self);
+void              _zh_window_show_conflicts  (ZhWindow              *self);
+GtkWidget        *_zh_window_get_cell_popover (ZhWindow             *self);
+GtkWindow        *_zh_window_get_dialog      (ZhWindow              *self);
+
 /* The lessons page's columns, in order: date, number, topic, homework, kind, substitute, topic
  * status, homework status. */
 char             *_zh_window_lesson_text     (const ZhJournalPage   *page,

@@ -16,6 +16,7 @@
 
 #include "zh-grid.h"
 #include "zh-grid-private.h"
+#include "zh-history-panel.h"
 #include "zh-journal-model.h"
 #include "zh-lesson-item.h"
 #include "zh-page-item.h"
@@ -102,6 +103,7 @@ struct _ZhWindow
   GtkWidget          *status_box;
   GtkLabel           *status_label;
   GtkButton          *conflicts_button;
+  ZhHistoryPanel     *history_panel;
 
   /* The signed-in account (zh-window-session.c). */
   ZhSession          *session;
@@ -1960,10 +1962,7 @@ show_conflicts_action (GtkWidget  *widget,
 {
   ZhWindow *self = ZH_WINDOW (widget);
 
-  if (self->session == NULL)
-    return;
-  show_toast (self, _("Edits in conflict wait in the outbox: open them with “zhurnalctl status” "
-                      "and settle each one."));
+  _zh_window_show_conflicts (self);
 }
 
 /* ---- actions -------------------------------------------------------------------------------- */
@@ -2089,6 +2088,7 @@ zh_window_class_init (ZhWindowClass *klass)
                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (ZH_TYPE_GRID);
+  g_type_ensure (ZH_TYPE_HISTORY_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/zhurnal/Zhurnal/zh-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, sidebar_button);
@@ -2115,6 +2115,7 @@ zh_window_class_init (ZhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, status_box);
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, conflicts_button);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, history_panel);
   gtk_widget_class_bind_template_callback (widget_class, sign_in_entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, unlock_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
@@ -2134,6 +2135,7 @@ zh_window_class_init (ZhWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-conflicts", NULL,
                                    show_conflicts_action);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
+  _zh_window_cells_class_init (widget_class);
 }
 
 static void
@@ -2179,6 +2181,7 @@ zh_window_init (ZhWindow *self)
 
   g_signal_connect (self->grid, "cell-input", G_CALLBACK (cell_input_cb), self);
   g_signal_connect (self->grid, "cell-delete", G_CALLBACK (cell_delete_cb), self);
+  _zh_window_cells_init (self);
   {
     GtkEventController *keys = gtk_event_controller_key_new ();
     GtkGesture *click = gtk_gesture_click_new ();
@@ -2298,4 +2301,50 @@ const char *
 _zh_window_get_sign_in_error (ZhWindow *self)
 {
   return gtk_label_get_label (self->sign_in_error);
+}
+
+/* _zh_window_get_path: (nullable): the journal file the window shows (the offline copy or the
+ * --database file). */
+const char *
+_zh_window_get_path (ZhWindow *self)
+{
+  return self->reader != NULL ? self->reader->path : NULL;
+}
+
+/* _zh_window_get_account: (nullable): who reads the journal. */
+ZhJournalAccount *
+_zh_window_get_account (ZhWindow *self)
+{
+  return self->account;
+}
+
+/* _zh_window_get_history_panel: (transfer none): the cell history side panel. */
+ZhHistoryPanel *
+_zh_window_get_history_panel (ZhWindow *self)
+{
+  return self->history_panel;
+}
+
+/* _zh_window_reload_page: reads the page shown again from the copy, with the outbox's states. */
+void
+_zh_window_reload_page (ZhWindow *self)
+{
+  refresh_cell_states (self);
+  if (self->group_id != NULL && self->reader != NULL)
+    load_page (self, self->group_id, self->period_key);
+}
+
+/* _zh_window_show_toast: shows @message in a toast. */
+void
+_zh_window_show_toast (ZhWindow   *self,
+                       const char *message)
+{
+  show_toast (self, message);
+}
+
+/* _zh_window_work_type_for_lesson: the work type a mark in a lesson of @kind gets by default. */
+const char *
+_zh_window_work_type_for_lesson (ZhLessonKind kind)
+{
+  return work_type_for_lesson (kind);
 }

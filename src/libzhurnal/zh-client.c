@@ -68,6 +68,7 @@ zh_operation_free (ZhOperation *op)
   g_free (op->op_id);
   g_free (op->id);
   g_free (op->value);
+  g_free (op->correction);
   g_free (op);
 }
 
@@ -1231,6 +1232,12 @@ zh_client_post_batch_async (ZhClient            *self,
         {
           zh_json_writer_key (writer, "value");
           zh_json_writer_raw (writer, op->value);
+        }
+      /* A correction goes with its reason and document (docs/api.md "Corrections"). */
+      if (op->action == ZH_OP_ACTION_CORRECT && op->correction != NULL)
+        {
+          zh_json_writer_key (writer, "correction");
+          zh_json_writer_raw (writer, op->correction);
         }
       zh_json_writer_end_object (writer);
     }

@@ -77,6 +77,7 @@ typedef struct
   char               *id;
   gint64              base_rev;
   char               *value;    /* JSON object text of the row; NULL for a delete */
+  char               *correction; /* correct: JSON object text {"reason", "document"}; else NULL */
 } ZhOperation;
 
 ZhOperation *zh_operation_new  (void);

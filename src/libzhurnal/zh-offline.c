@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "zh-entity-sql.h"
+#include "zh-json-writer.h"
 #include "zh-offline-private.h"
 #include "zh-policy.h"
 
@@ -73,6 +74,7 @@ zh_outbox_entry_free (ZhOutboxEntry *entry)
   g_free (entry->reason_code);
   g_free (entry->reason_message);
   g_free (entry->server_value);
+  g_free (entry->correction);
   g_free (entry);
 }
 
@@ -1016,6 +1018,24 @@ zh_offline_add_mark (ZhOffline   *self,
                      char       **mark_id,
                      GError     **error)
 {
+  return zh_offline_add_mark_part (self, lesson_id, student_id, value, work_type, comment, 0, now,
+                                   mark_id, error);
+}
+
+/* zh_offline_add_mark_part: like zh_offline_add_mark, for @part 1 or 2 of a double mark (an
+ * essay's content and literacy, 002 §5.2), or 0 for a single mark. */
+gboolean
+zh_offline_add_mark_part (ZhOffline   *self,
+                          const char  *lesson_id,
+                          const char  *student_id,
+                          const char  *value,
+                          const char  *work_type,
+                          const char  *comment,
+                          int          part,
+                          gint64       now,
+                          char       **mark_id,
+                          GError     **error)
+{
   g_auto(EditContext) ctx = { 0 };
   g_autoptr(ZhMark) mark = NULL;
   double weight = 1;
@@ -1025,6 +1045,13 @@ zh_offline_add_mark (ZhOffline   *self,
   g_return_val_if_fail (value != NULL && work_type != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (part < 0 || part > 2)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_INVALID,
+                   _("A mark’s part is 0 (a single mark), 1 or 2 (the halves of a double mark), "
+                     "not %d."), part);
+      return FALSE;
+    }
   if (!load_lesson (self, &ctx, lesson_id, error) ||
       !check_student (self, student_id, error) ||
       !check_policy (self, &ctx, ZH_EDIT_ADD_MARK, ctx.lesson->date, NULL, now, NULL, error) ||
@@ -1042,6 +1069,7 @@ zh_offline_add_mark (ZhOffline   *self,
   g_free (mark->work_type);
   mark->work_type = g_strdup (work_type);
   mark->weight = weight;
+  mark->part = part;
   g_free (mark->comment);
   mark->comment = g_strdup (comment != NULL ? comment : "");
   mark->state = ZH_MARK_STATE_ACTIVE;
@@ -1081,6 +1109,196 @@ zh_offline_delete_mark (ZhOffline   *self,
   if (!check_policy (self, &ctx, ZH_EDIT_DELETE_MARK, ctx.lesson->date, NULL, now, &facts, error))
     return FALSE;
   return record_edit (self, &zh_mark_info, mark->id, mark, NULL, now, error);
+}
+
+/* zh_offline_change_mark: change the value, form of control or comment of the mark @mark_id; only
+ * its author may, and only as long as the school's policy lets a mark be changed (002 §5.2). */
+gboolean
+zh_offline_change_mark (ZhOffline   *self,
+                        const char  *mark_id,
+                        const char  *value,
+                        const char  *work_type,
+                        const char  *comment,
+                        gint64       now,
+                        GError     **error)
+{
+  g_auto(EditContext) ctx = { 0 };
+  g_autoptr(ZhMark) before = NULL;
+  g_autoptr(ZhMark) after = NULL;
+  ZhEditRequest extra = { 0 };
+  double weight = 1;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (mark_id != NULL, FALSE);
+  g_return_val_if_fail (value != NULL && work_type != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  before = get_row (self, &zh_mark_info, mark_id, error);
+  if (before == NULL || !load_lesson (self, &ctx, before->lesson_id, error))
+    return FALSE;
+  if (before->state != ZH_MARK_STATE_ACTIVE)
+    {
+      g_set_error (error, ZH_POLICY_ERROR, ZH_POLICY_ERROR_MARK_LOCKED, "%s",
+                   _("A corrected mark stays as it is; correct the mark that replaced it."));
+      return FALSE;
+    }
+  extra.own_mark = g_strcmp0 (before->entered_by, ctx.staff->id) == 0;
+  extra.mark_entered_at = before->entered_at;
+  if (!check_policy (self, &ctx, ZH_EDIT_CHANGE_MARK, ctx.lesson->date, NULL, now, &extra, error) ||
+      !zh_policy_check_mark_value (ctx.policy, value, FALSE, error) ||
+      !zh_policy_check_work_type (ctx.policy, work_type, error))
+    return FALSE;
+  zh_policy_lookup_work_type (ctx.policy, work_type, NULL, NULL, &weight);
+
+  after = zh_mark_copy (before);
+  g_free (after->value);
+  after->value = g_strdup (value);
+  g_free (after->work_type);
+  after->work_type = g_strdup (work_type);
+  after->weight = weight;
+  g_free (after->comment);
+  after->comment = g_strdup (comment != NULL ? comment : "");
+  after->entered_at = MAX (now, before->entered_at);
+  after->received_at = 0;
+  return record_edit (self, &zh_mark_info, after->id, before, after, now, error);
+}
+
+/* zh_offline_correct_mark: correct the mark @mark_id to @value for one of the five legal reasons
+ * of 002 §7 on the document @document («Приказ № 45 от 12.11.2026»): the old mark stays, struck
+ * out (state corrected), a new mark replaces it in the same cell, and the operation waits in the
+ * outbox with the reason and document until the service keeps them in its correction row. Only
+ * the staff the school's policy names (a deputy, an administrator) correct marks. The new mark's
+ * id is returned in @new_mark_id if asked for. */
+gboolean
+zh_offline_correct_mark (ZhOffline          *self,
+                         const char         *mark_id,
+                         const char         *value,
+                         ZhCorrectionReason  reason,
+                         const char         *document,
+                         gint64              now,
+                         char              **new_mark_id,
+                         GError            **error)
+{
+  g_auto(EditContext) ctx = { 0 };
+  g_autoptr(ZhMark) before = NULL;
+  g_autoptr(ZhMark) corrected = NULL;
+  g_autoptr(ZhMark) replacement = NULL;
+  g_autoptr(GString) correction = g_string_new (NULL);
+  g_autoptr(ZhJsonWriter) writer = NULL;
+  g_autofree char *op_id = NULL;
+  g_autofree char *before_json = NULL;
+  g_autofree char *value_json = NULL;
+  g_autofree char *stripped = NULL;
+  ZhEditRequest request = { 0 };
+  sqlite3_stmt *stmt;
+  gboolean has_ops = FALSE;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (mark_id != NULL && value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  before = get_row (self, &zh_mark_info, mark_id, error);
+  if (before == NULL || !load_lesson (self, &ctx, before->lesson_id, error))
+    return FALSE;
+
+  /* 002 §7: by the people responsible, for a legal reason, on a document — asked first, so a
+   * correction without its document is refused at once, offline too. */
+  stripped = g_strstrip (g_strdup (document != NULL ? document : ""));
+  request.kind = ZH_EDIT_CORRECT_MARK;
+  request.roles = ctx.staff->roles;
+  request.now = now;
+  request.correction_reason = reason;
+  request.correction_document = stripped;
+  if (!zh_policy_may_edit (ctx.policy, &request, error) ||
+      !zh_policy_check_mark_value (ctx.policy, value, FALSE, error))
+    return FALSE;
+  if (before->state != ZH_MARK_STATE_ACTIVE)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_STATE, "%s",
+                   _("This mark has been corrected already; correct the mark that replaced it."));
+      return FALSE;
+    }
+
+  if (!zh_store_lock (self->store, error))
+    return FALSE;
+  /* The service corrects the mark it has: one still waiting to be sent is sent first. */
+  if (!row_has_ops (self->store, &zh_mark_info, mark_id, &has_ops, error))
+    goto failed;
+  if (has_ops)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_STATE, "%s",
+                   _("This mark has not reached the service yet: sync, then correct it."));
+      goto failed;
+    }
+
+  corrected = zh_mark_copy (before);
+  corrected->state = ZH_MARK_STATE_CORRECTED;
+  replacement = zh_mark_copy (before);
+  g_free (replacement->id);
+  replacement->id = zh_uuid_new ();
+  g_free (replacement->value);
+  replacement->value = g_strdup (value);
+  g_free (replacement->entered_by);
+  replacement->entered_by = g_strdup (ctx.staff->id);
+  replacement->entered_at = now;
+  replacement->received_at = 0;
+  replacement->rev = 0;
+
+  writer = zh_json_writer_new (correction);
+  zh_json_writer_begin_object (writer);
+  zh_json_writer_key (writer, "reason");
+  zh_json_writer_string (writer, zh_enum_to_nick (ZH_TYPE_CORRECTION_REASON, reason));
+  zh_json_writer_key (writer, "document");
+  zh_json_writer_string (writer, stripped);
+  zh_json_writer_end_object (writer);
+
+  op_id = zh_uuid_new ();
+  before_json = zh_entity_to_string (&zh_mark_info, before);
+  value_json = zh_entity_to_string (&zh_mark_info, replacement);
+  stmt = zh_store_prepare (self->store,
+                           "INSERT INTO outbox (op_id, entity, entity_id, action, value, base_rev, "
+                           "entered_at, correction) VALUES (?1, 'mark', ?2, 'correct', ?3, ?4, ?5, ?6)",
+                           error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_text (stmt, 1, op_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, mark_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, value_json, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, before->rev);
+  sqlite3_bind_int64 (stmt, 5, now);
+  sqlite3_bind_text (stmt, 6, correction->str, -1, SQLITE_STATIC);
+  if (!shadow_put (self->store, &zh_mark_info, mark_id, before->rev, before_json, error) ||
+      !zh_store_step_done (self->store, stmt, error) ||
+      !zh_store_put_entity (self->store, &zh_mark_info, corrected, error) ||
+      !zh_store_put_entity (self->store, &zh_mark_info, replacement, error))
+    goto failed;
+  if (!zh_store_unlock (self->store, ZH_STORE_UNLOCK_COMMIT, error))
+    return FALSE;
+  _zh_offline_emit_changed (self);
+  if (new_mark_id != NULL)
+    *new_mark_id = g_strdup (replacement->id);
+  return TRUE;
+
+failed:
+  zh_store_unlock (self->store, ZH_STORE_UNLOCK_ROLLBACK, NULL);
+  return FALSE;
+}
+
+/* A correction that will not reach the service takes its new mark out of the copy again (the old
+ * mark comes back from the shadow with the rest of the row). */
+static gboolean
+drop_replacement (ZhStore        *store,
+                  ZhOutboxEntry  *entry,
+                  GError        **error)
+{
+  g_autoptr(ZhMark) replacement = NULL;
+
+  if (entry->action != ZH_OP_ACTION_CORRECT || entry->info != &zh_mark_info)
+    return TRUE;
+  replacement = zh_entity_from_string (&zh_mark_info, entry->value, -1, error);
+  if (replacement == NULL)
+    return FALSE;
+  return zh_store_delete_entity (store, &zh_mark_info, replacement->id, error);
 }
 
 /* The attendance row of @student_id in @lesson_id, or NULL (no error) when there is none. */
@@ -1564,7 +1782,7 @@ zh_offline_count (ZhOffline      *self,
 }
 
 #define ENTRY_COLUMNS "seq, op_id, entity, entity_id, action, value, base_rev, entered_at, state, " \
-                      "reason_code, reason_message, server_value, attempts"
+                      "reason_code, reason_message, server_value, attempts, correction"
 
 static ZhOutboxEntry *
 entry_from_stmt (sqlite3_stmt *stmt)
@@ -1587,6 +1805,7 @@ entry_from_stmt (sqlite3_stmt *stmt)
   entry->reason_message = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
   entry->server_value = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
   entry->attempts = sqlite3_column_int64 (stmt, 12);
+  entry->correction = g_strdup ((const char *) sqlite3_column_text (stmt, 13));
   return entry;
 }
 
@@ -1716,6 +1935,7 @@ zh_offline_discard (ZhOffline   *self,
   /* The row shows its latest edit; only when that is the one discarded does the display change. */
   if (!next_op (self->store, entry, &next_seq, error) ||
       !delete_op (self->store, entry->seq, error) ||
+      !drop_replacement (self->store, entry, error) ||
       (next_seq == 0 && !settle_row (self->store, entry->info, entry->entity_id, error)))
     goto failed;
   if (!zh_store_unlock (self->store, ZH_STORE_UNLOCK_COMMIT, error))
@@ -1771,6 +1991,7 @@ zh_offline_resolve (ZhOffline     *self,
       sqlite3_bind_text (stmt, 2, entry->entity_id, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (stmt, 3, entry->seq);
       if (!zh_store_step_done (self->store, stmt, error) ||
+          !drop_replacement (self->store, entry, error) ||
           !show_service_row (self->store, entry->info, entry->entity_id, error))
         goto failed;
     }
@@ -1826,8 +2047,8 @@ _zh_offline_take_batch (ZhOffline  *self,
   if (!zh_store_lock (self->store, error))
     return NULL;
   stmt = zh_store_prepare (self->store,
-                           "SELECT o.seq, o.op_id, o.entity, o.entity_id, o.action, o.value, o.base_rev "
-                           "FROM outbox o WHERE o.state = 'pending' AND NOT EXISTS (SELECT 1 FROM "
+                           "SELECT o.seq, o.op_id, o.entity, o.entity_id, o.action, o.value, o.base_rev, "
+                           "o.correction FROM outbox o WHERE o.state = 'pending' AND NOT EXISTS (SELECT 1 FROM "
                            "outbox p WHERE p.entity = o.entity AND p.entity_id = o.entity_id AND "
                            "p.seq < o.seq AND p.state IN ('pending', 'conflict')) "
                            "ORDER BY o.seq LIMIT ?1", error);
@@ -1848,6 +2069,8 @@ _zh_offline_take_batch (ZhOffline  *self,
       if (op->action != ZH_OP_ACTION_DELETE)
         op->value = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
       op->base_rev = sqlite3_column_int64 (stmt, 6);
+      if (op->action == ZH_OP_ACTION_CORRECT)
+        op->correction = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
       if (op->info == NULL)
         {
           zh_operation_free (op);
@@ -1919,7 +2142,10 @@ record_applied (ZhStore        *store,
 
       if (entry->action != ZH_OP_ACTION_DELETE)
         {
-          gpointer entity = zh_entity_from_string (entry->info, entry->value, -1, error);
+          /* A correction's value is the new mark; the row it changed is the old one, struck out. */
+          gpointer entity = entry->action == ZH_OP_ACTION_CORRECT
+                            ? zh_store_get_entity (store, entry->info, entry->entity_id, error)
+                            : zh_entity_from_string (entry->info, entry->value, -1, error);
 
           if (entity == NULL)
             ok = FALSE;

@@ -64,6 +64,7 @@ typedef struct
   char               *reason_message; /* rejected: the service's reason, for people */
   char               *server_value;   /* conflict: the service's row (JSON), NULL if deleted */
   gint64              attempts;       /* how many times it was sent */
+  char               *correction;     /* correct: {"reason", "document"} (JSON), else NULL */
 } ZhOutboxEntry;
 
 void zh_outbox_entry_free (ZhOutboxEntry *entry);
@@ -105,6 +106,31 @@ gboolean    zh_offline_add_mark        (ZhOffline         *self,
 gboolean    zh_offline_delete_mark     (ZhOffline         *self,
                                         const char        *mark_id,
                                         gint64             now,
+                                        GError           **error);
+gboolean    zh_offline_add_mark_part   (ZhOffline         *self,
+                                        const char        *lesson_id,
+                                        const char        *student_id,
+                                        const char        *value,
+                                        const char        *work_type,
+                                        const char        *comment,
+                                        int                part,
+                                        gint64             now,
+                                        char             **mark_id,
+                                        GError           **error);
+gboolean    zh_offline_change_mark     (ZhOffline         *self,
+                                        const char        *mark_id,
+                                        const char        *value,
+                                        const char        *work_type,
+                                        const char        *comment,
+                                        gint64             now,
+                                        GError           **error);
+gboolean    zh_offline_correct_mark    (ZhOffline         *self,
+                                        const char        *mark_id,
+                                        const char        *value,
+                                        ZhCorrectionReason reason,
+                                        const char        *document,
+                                        gint64             now,
+                                        char             **new_mark_id,
                                         GError           **error);
 gboolean    zh_offline_set_absence     (ZhOffline         *self,
                                         const char        *lesson_id,

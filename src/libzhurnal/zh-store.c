@@ -206,6 +206,7 @@ static const char * const migrations[ZH_STORE_VERSION + 1] = {
   [2] = "migrate-002.sql",   /* the sync tables: change, outbox, account, session, op_log */
   [3] = "migrate-003.sql",   /* the client's shadow rows (docs/sync.md) */
   [4] = "migrate-004.sql",   /* period_mark_page: a journal page's period marks in order */
+  [5] = "migrate-005.sql",   /* outbox.correction: a correction's reason and document */
 };
 
 static gboolean

@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define ZH_STORE_VERSION 4
+#define ZH_STORE_VERSION 5
 
 #define ZH_STORE_ERROR (zh_store_error_quark ())
 GQuark zh_store_error_quark (void);
