@@ -197,6 +197,8 @@ typedef struct
   gint64  cursor;
   guint   cancel_after;
   ZhSync *sync;
+  ZhStore *copy;          /* when set: counts the pages seen while indexes were deferred */
+  guint   deferred_pages;
 } Progress;
 
 static void
@@ -209,11 +211,34 @@ progress_cb (ZhSync   *sync,
   g_assert_cmpint (cursor, >, progress->cursor);
   progress->cursor = cursor;
   progress->rows = rows;
+  if (progress->copy != NULL)
+    {
+      g_autofree char *deferred = zh_store_dup_meta (progress->copy, "deferred_indexes");
+
+      progress->deferred_pages += deferred != NULL;
+    }
   if (++progress->pages == progress->cancel_after)
     zh_sync_cancel (sync);
 }
 
 /* ---- pulling -------------------------------------------------------------------------------- */
+
+/* The names of the indexes of @store's tables, sorted, one string. */
+static char *
+index_names (ZhStore *store)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (zh_store_get_db (store),
+                                       "SELECT name FROM sqlite_schema WHERE type = 'index' "
+                                       "AND sql IS NOT NULL ORDER BY name", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (names, "%s ", (const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
 
 /* A deputy's first sync copies the whole school, every row equal to the service's. */
 static void
@@ -223,13 +248,23 @@ test_first_full_sync (SyncFixture   *fixture,
   g_autoptr(GError) error = NULL;
   Progress progress = { 0 };
 
+  g_autofree char *indexes = NULL;
+  g_autofree char *expected_indexes = NULL;
+
   sign_in (fixture, "deputy");
+  expected_indexes = index_names (zh_offline_get_store (fixture->offline));
   zh_sync_set_page_size (fixture->sync, 97);
+  progress.copy = zh_offline_get_store (fixture->offline);
   g_signal_connect (fixture->sync, "progress", G_CALLBACK (progress_cb), &progress);
   g_assert_true (run_sync (fixture, &error));
   g_assert_no_error (error);
 
   assert_copy_equals_service (fixture);
+  /* The first sync loads without the secondary indexes and builds them with its last page. */
+  g_assert_cmpuint (progress.deferred_pages, ==, progress.pages - 1);
+  indexes = index_names (zh_offline_get_store (fixture->offline));
+  g_assert_cmpstr (indexes, ==, expected_indexes);
+  g_assert_null (zh_store_dup_meta (zh_offline_get_store (fixture->offline), "deferred_indexes"));
   g_assert_cmpuint (progress.rows, ==, school.n_rows);
   g_assert_cmpuint (progress.pages, ==, (school.n_rows + 96) / 97);
   g_assert_true (zh_sync_get_online (fixture->sync));
@@ -265,6 +300,13 @@ test_interrupted_pull_resumes (SyncFixture   *fixture,
   g_assert_cmpint (stopped_at, >=, progress.cursor);
   g_assert_cmpint (stopped_at, <, zh_server_store_get_last_rev (zh_server_get_store (fixture->server)));
   g_assert_cmpuint (progress.pages, ==, 3);
+  /* A first sync that stopped builds the indexes it had deferred: the copy reads fast. */
+  {
+    g_autofree char *indexes = index_names (zh_offline_get_store (fixture->offline));
+    g_autofree char *expected = index_names (zh_server_get_store (fixture->server));
+
+    g_assert_cmpstr (indexes, ==, expected);
+  }
 
   progress.cancel_after = 0;
   g_assert_true (run_sync (fixture, &error));

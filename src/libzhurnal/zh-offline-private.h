@@ -24,6 +24,8 @@ gboolean   _zh_offline_apply_page     (ZhStore        *store,
                                        guint          *n_dangling,
                                        GError        **error);
 gint64     _zh_offline_store_get_cursor (ZhStore      *store);
+gboolean   _zh_offline_restore_indexes (ZhStore       *store,
+                                        GError       **error);
 void       _zh_offline_emit_changed   (ZhOffline      *self);
 
 G_END_DECLS

@@ -577,6 +577,31 @@ fetch_next (Run *run)
                                run->cancellable, fetch_cb, run);
 }
 
+/* A first sync that stopped before its last page builds the indexes it deferred (see
+ * _zh_offline_apply_page), in a worker: the copy may be read meanwhile, and read fast. */
+static void
+restore_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ZhSync *self = source_object;
+  g_autoptr(GError) error = NULL;
+
+  if (self->writer != NULL && !_zh_offline_restore_indexes (self->writer, &error))
+    g_warning ("Cannot build the indexes of the offline copy “%s”: %s",
+               zh_offline_get_path (self->offline), error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+restore_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  run_finish (user_data);
+}
+
 static void
 maybe_finish_pull (Run *run)
 {
@@ -584,6 +609,15 @@ maybe_finish_pull (Run *run)
     return;
   if (run->error == NULL && (run->more || run->parsed != NULL))
     return;
+  if (run->error != NULL && run->self->writer != NULL)
+    {
+      /* Not cancellable: it is short next to the sync it ends, and must not be left half. */
+      g_autoptr(GTask) task = g_task_new (run->self, NULL, restore_cb, run);
+
+      g_task_set_source_tag (task, maybe_finish_pull);
+      g_task_run_in_thread (task, restore_thread);
+      return;
+    }
   run_finish (run);
 }
 
