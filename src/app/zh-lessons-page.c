@@ -924,6 +924,14 @@ make_entry (ZhLessonsPage *self,
 }
 
 static void
+cancel_edit_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  stop_edit (ZH_LESSONS_PAGE (widget));
+}
+
+static void
 row_activated_cb (ZhLessonsPage *self,
                   guint          position)
 {
@@ -1379,6 +1387,7 @@ zh_lessons_page_class_init (ZhLessonsPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "lessons.add-lesson", NULL, add_lesson_action);
   gtk_widget_class_install_action (widget_class, "lessons.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "lessons.cancel-edit", NULL, cancel_edit_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "lessons.add-lesson", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "lessons.edit", NULL);
