@@ -635,7 +635,7 @@ zh_session_edit_lesson_async (ZhSession                 *self,
   data->topic = g_strdup (text->topic);
   data->homework = g_strdup (text->homework);
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, zh_session_edit_async);
+  g_task_set_source_tag (task, zh_session_edit_lesson_async);
   g_task_set_task_data (task, data, (GDestroyNotify) lesson_data_free);
   g_task_run_in_thread (task, edit_lesson_thread);
 }

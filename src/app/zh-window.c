@@ -771,6 +771,8 @@ open_ready_cb (GObject      *source,
     }
 
   self->bench_listed = g_get_monotonic_time ();
+  /* A reopen (a sync ended before the first open did) replaces the account read before. */
+  g_clear_pointer (&self->account, zh_journal_account_free);
   self->account = g_steal_pointer (&result->account);
   /* Those who review the whole school see the pages under their classes (issue 6 §2). */
   grouped = (self->account->roles & (ZH_ROLE_ADMIN | ZH_ROLE_DEPUTY | ZH_ROLE_DIRECTOR)) != 0;
