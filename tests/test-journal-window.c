@@ -17,6 +17,7 @@
 #include "zh-grid-private.h"
 #include "zh-journal-model.h"
 #include "zh-lesson-item.h"
+#include "zh-lessons-page-private.h"
 #include "zh-page-item.h"
 #include "zh-test-utils.h"
 #include "zh-version.h"
@@ -405,7 +406,7 @@ static void
 check_lessons (Run *run)
 {
   ZhJournalPage *page = _zh_window_get_page (run->window);
-  GListModel *lessons = _zh_window_get_lessons (run->window);
+  GListModel *lessons = _zh_lessons_page_get_lessons (_zh_window_get_lessons_page (run->window));
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   sqlite3_stmt *stmt = NULL;
   guint i = 0, not_set = 0, late = 0, missing = 0;
@@ -432,7 +433,7 @@ check_lessons (Run *run)
       g_assert_nonnull (item);
       lesson = zh_lesson_item_get_lesson (item);
       g_assert_cmpstr (lesson->id, ==, (const char *) sqlite3_column_text (stmt, 0));
-      homework_text = _zh_window_lesson_text (page, lesson, 3, now);
+      homework_text = _zh_lessons_page_text (page, lesson, ZH_LESSONS_COLUMN_HOMEWORK, now);
       g_assert_cmpstr (homework_text, ==, homework[0] != '\0' ? homework : _("not set"));
       not_set += homework[0] == '\0';
 
@@ -440,8 +441,9 @@ check_lessons (Run *run)
                                                 sqlite3_column_int64 (stmt, 4), now);
       homework_status = zh_policy_deadline_status (page->policy, ZH_RECORD_HOMEWORK, date, number,
                                                    sqlite3_column_int64 (stmt, 5), now);
-      topic_text = _zh_window_lesson_text (page, lesson, 6, now);
-      homework_status_text = _zh_window_lesson_text (page, lesson, 7, now);
+      topic_text = _zh_lessons_page_text (page, lesson, ZH_LESSONS_COLUMN_TOPIC_STATUS, now);
+      homework_status_text = _zh_lessons_page_text (page, lesson,
+                                                  ZH_LESSONS_COLUMN_HOMEWORK_STATUS, now);
       g_assert_cmpstr (topic_text, ==, status_words (topic_status));
       g_assert_cmpstr (homework_status_text, ==, status_words (homework_status));
       late += topic_status == ZH_DEADLINE_LATE;

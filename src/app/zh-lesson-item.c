@@ -11,9 +11,55 @@ struct _ZhLessonItem
 
   ZhJournalPage *page;
   guint          index;
+  gboolean       editing;
 };
 
 G_DEFINE_FINAL_TYPE (ZhLessonItem, zh_lesson_item, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_EDITING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+zh_lesson_item_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ZhLessonItem *self = ZH_LESSON_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_EDITING:
+      g_value_set_boolean (value, self->editing);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+zh_lesson_item_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  ZhLessonItem *self = ZH_LESSON_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_EDITING:
+      zh_lesson_item_set_editing (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 zh_lesson_item_finalize (GObject *object)
@@ -28,7 +74,17 @@ zh_lesson_item_finalize (GObject *object)
 static void
 zh_lesson_item_class_init (ZhLessonItemClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = zh_lesson_item_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = zh_lesson_item_finalize;
+  object_class->get_property = zh_lesson_item_get_property;
+  object_class->set_property = zh_lesson_item_set_property;
+
+  /* ZhLessonItem:editing: the row's topic and homework are being edited in place. */
+  properties[PROP_EDITING] =
+    g_param_spec_boolean ("editing", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -67,4 +123,27 @@ zh_lesson_item_get_page (ZhLessonItem *self)
   g_return_val_if_fail (ZH_IS_LESSON_ITEM (self), NULL);
 
   return self->page;
+}
+
+/* zh_lesson_item_get_editing: whether the row is being edited. */
+gboolean
+zh_lesson_item_get_editing (ZhLessonItem *self)
+{
+  g_return_val_if_fail (ZH_IS_LESSON_ITEM (self), FALSE);
+
+  return self->editing;
+}
+
+/* zh_lesson_item_set_editing: marks the row as being edited (its cells show the entries). */
+void
+zh_lesson_item_set_editing (ZhLessonItem *self,
+                            gboolean      editing)
+{
+  g_return_if_fail (ZH_IS_LESSON_ITEM (self));
+
+  editing = !!editing;
+  if (self->editing == editing)
+    return;
+  self->editing = editing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITING]);
 }

@@ -14,5 +14,8 @@ ZhLessonItem          *zh_lesson_item_new        (ZhJournalPage *page,
                                                   guint          index);
 const ZhJournalLesson *zh_lesson_item_get_lesson (ZhLessonItem  *self);
 ZhJournalPage         *zh_lesson_item_get_page   (ZhLessonItem  *self);
+gboolean               zh_lesson_item_get_editing (ZhLessonItem *self);
+void                   zh_lesson_item_set_editing (ZhLessonItem *self,
+                                                   gboolean      editing);
 
 G_END_DECLS

@@ -705,3 +705,195 @@ zh_session_sign_out (ZhSession *self)
     g_warning ("%s", error->message);
   g_clear_pointer (&self->password_hash, g_free);
 }
+
+/* ---- lessons -------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  char         *lesson_id;
+  char         *topic;
+  char         *homework;
+  char         *group_id;
+  char         *date;
+  int           number;
+  ZhLessonKind  kind;
+} LessonData;
+
+static void
+lesson_data_free (LessonData *data)
+{
+  g_free (data->lesson_id);
+  g_free (data->topic);
+  g_free (data->homework);
+  g_free (data->group_id);
+  g_free (data->date);
+  g_free (data);
+}
+
+/* In a worker: the topic and the homework in one transaction, so that a refusal of either leaves
+ * the lesson as it was. */
+static void
+edit_lesson_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  ZhSession *self = source;
+  LessonData *data = task_data;
+  ZhStore *store = zh_offline_get_store (self->edit_offline);
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean locked, ok;
+
+  g_mutex_lock (&self->edit_lock);
+  ok = locked = zh_store_lock (store, &error);
+  if (ok && data->topic != NULL)
+    ok = zh_offline_set_topic (self->edit_offline, data->lesson_id, data->topic, now, &error);
+  if (ok && data->homework != NULL)
+    ok = zh_offline_set_homework (self->edit_offline, data->lesson_id, data->homework, now,
+                                  &error);
+  if (locked && !zh_store_unlock (store, ok ? ZH_STORE_UNLOCK_COMMIT : ZH_STORE_UNLOCK_ROLLBACK,
+                                   ok ? &error : NULL))
+    ok = FALSE;
+  g_mutex_unlock (&self->edit_lock);
+
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* zh_session_edit_lesson_async: writes the topic and the homework of @lesson_id given in @text in
+ * one transaction in a worker, the policy checking each (001 §5.4–5.5, 002 §5.2); finish with
+ * zh_session_edit_finish. */
+void
+zh_session_edit_lesson_async (ZhSession                 *self,
+                              const char                *lesson_id,
+                              const ZhSessionLessonText *text,
+                              GCancellable              *cancellable,
+                              GAsyncReadyCallback        callback,
+                              gpointer                   user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LessonData *data;
+
+  g_return_if_fail (ZH_IS_SESSION (self));
+  g_return_if_fail (lesson_id != NULL && text != NULL);
+
+  data = g_new0 (LessonData, 1);
+  data->lesson_id = g_strdup (lesson_id);
+  data->topic = g_strdup (text->topic);
+  data->homework = g_strdup (text->homework);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zh_session_edit_lesson_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) lesson_data_free);
+  g_task_run_in_thread (task, edit_lesson_thread);
+}
+
+static void
+add_lesson_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  ZhSession *self = source;
+  LessonData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  char *lesson_id = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&self->edit_lock);
+  ok = zh_offline_add_lesson (self->edit_offline, data->group_id, data->date, data->number,
+                              data->kind, g_get_real_time () / G_USEC_PER_SEC, &lesson_id,
+                              &error);
+  g_mutex_unlock (&self->edit_lock);
+
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, lesson_id, g_free);
+}
+
+/* zh_session_add_lesson_async: adds a lesson of @group_id on @date as lesson @number of the day
+ * (001 §5.3) in a worker, the policy checking it. */
+void
+zh_session_add_lesson_async (ZhSession           *self,
+                             const char          *group_id,
+                             const char          *date,
+                             int                  number,
+                             ZhLessonKind         kind,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LessonData *data;
+
+  g_return_if_fail (ZH_IS_SESSION (self));
+  g_return_if_fail (group_id != NULL && date != NULL);
+
+  data = g_new0 (LessonData, 1);
+  data->group_id = g_strdup (group_id);
+  data->date = g_strdup (date);
+  data->number = number;
+  data->kind = kind;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zh_session_add_lesson_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) lesson_data_free);
+  g_task_run_in_thread (task, add_lesson_thread);
+}
+
+/* zh_session_add_lesson_finish: (transfer full): the new lesson's id, or NULL with @error. */
+char *
+zh_session_add_lesson_finish (ZhSession     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  char *lesson_id;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  lesson_id = g_task_propagate_pointer (G_TASK (result), error);
+  if (lesson_id != NULL)
+    g_signal_emit_by_name (self->offline, "outbox-changed");
+  return lesson_id;
+}
+
+/* zh_session_list_lesson_states: (transfer full): the lessons with operations in the outbox,
+ * lesson id → ZhOutboxState + 1 (the worst state of the lesson's operations). */
+GHashTable *
+zh_session_list_lesson_states (ZhSession  *self,
+                               GError    **error)
+{
+  g_autoptr(GHashTable) lessons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ZhStore *store;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (ZH_IS_SESSION (self), NULL);
+
+  store = zh_offline_get_store (self->offline);
+  stmt = zh_store_prepare (store, "SELECT entity_id, state FROM outbox WHERE entity = 'lesson'",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      const char *state = (const char *) sqlite3_column_text (stmt, 1);
+      guint value = g_str_equal (state, "rejected") ? ZH_OUTBOX_REJECTED + 1
+                    : g_str_equal (state, "conflict") ? ZH_OUTBOX_CONFLICT + 1
+                    : ZH_OUTBOX_PENDING + 1;
+
+      if (value > GPOINTER_TO_UINT (g_hash_table_lookup (lessons, id)))
+        g_hash_table_insert (lessons, g_strdup (id), GUINT_TO_POINTER (value));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, ZH_STORE_ERROR, ZH_STORE_ERROR_FAILED, "%s",
+                   sqlite3_errmsg (zh_store_get_db (store)));
+      return NULL;
+    }
+  return g_steal_pointer (&lessons);
+}

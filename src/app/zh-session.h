@@ -29,6 +29,13 @@ typedef enum
   ZH_SESSION_EDIT_DELETE_MARK,    /* the author's undo within the grace: value, the mark's id */
 } ZhSessionEdit;
 
+/* ZhSessionLessonText: which texts of a lesson zh_session_edit_lesson_async writes. */
+typedef struct
+{
+  const char *topic;     /* NULL: left as it is */
+  const char *homework;  /* NULL: left as it is */
+} ZhSessionLessonText;
+
 #define ZH_TYPE_SESSION (zh_session_get_type ())
 G_DECLARE_FINAL_TYPE (ZhSession, zh_session, ZH, SESSION, GObject)
 
@@ -90,6 +97,26 @@ gboolean    zh_session_run_finish         (ZhSession           *self,
                                            GAsyncResult        *result,
                                            GError             **error);
 GHashTable *zh_session_list_waiting       (ZhSession           *self,
+                                           GError             **error);
+
+void        zh_session_edit_lesson_async  (ZhSession           *self,
+                                           const char          *lesson_id,
+                                           const ZhSessionLessonText *text,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+void        zh_session_add_lesson_async   (ZhSession           *self,
+                                           const char          *group_id,
+                                           const char          *date,
+                                           int                  number,
+                                           ZhLessonKind         kind,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+char       *zh_session_add_lesson_finish  (ZhSession           *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+GHashTable *zh_session_list_lesson_states (ZhSession           *self,
                                            GError             **error);
 
 void        zh_session_sign_out           (ZhSession           *self);

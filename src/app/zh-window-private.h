@@ -4,6 +4,7 @@
 #include "zh-grid.h"
 #include "zh-history-panel.h"
 #include "zh-journal.h"
+#include "zh-lessons-page.h"
 #include "zh-session.h"
 #include "zh-window.h"
 
@@ -13,7 +14,7 @@ void              _zh_window_tune_reader     (ZhStore               *store);
 ZhGrid           *_zh_window_get_grid        (ZhWindow              *self);
 ZhJournalPage    *_zh_window_get_page        (ZhWindow              *self);
 GListModel       *_zh_window_get_pages       (ZhWindow              *self);
-GListModel       *_zh_window_get_lessons     (ZhWindow              *self);
+ZhLessonsPage    *_zh_window_get_lessons_page (ZhWindow             *self);
 const char       *_zh_window_get_period_key  (ZhWindow              *self);
 const char       *_zh_window_get_last_toast (ZhWindow              *self);
 ZhSession        *_zh_window_get_session    (ZhWindow              *self);
@@ -38,16 +39,5 @@ void              _zh_window_cells_init      (ZhWindow              *self);
 void              _zh_window_show_conflicts  (ZhWindow              *self);
 GtkWidget        *_zh_window_get_cell_popover (ZhWindow             *self);
 GtkWindow        *_zh_window_get_dialog      (ZhWindow              *self);
-
-/* The lessons page's columns, in order: date, number, topic, homework, kind, substitute, topic
- * status, homework status. */
-char             *_zh_window_lesson_text     (const ZhJournalPage   *page,
-                                              const ZhJournalLesson *lesson,
-                                              guint                  column,
-                                              gint64                 now);
-ZhDeadlineStatus  _zh_window_lesson_status   (const ZhJournalPage   *page,
-                                              const ZhJournalLesson *lesson,
-                                              ZhRecordKind           kind,
-                                              gint64                 now);
 
 G_END_DECLS

@@ -18,7 +18,7 @@
 #include "zh-grid-private.h"
 #include "zh-history-panel.h"
 #include "zh-journal-model.h"
-#include "zh-lesson-item.h"
+#include "zh-lessons-page.h"
 #include "zh-page-item.h"
 #include "zh-session.h"
 #include "zh-window-private.h"
@@ -91,7 +91,7 @@ struct _ZhWindow
   GtkLabel           *page_subtitle;
   AdwViewStack       *view_stack;
   ZhGrid             *grid;
-  GtkColumnView      *lessons_view;
+  ZhLessonsPage      *lessons_page;
   AdwToastOverlay    *toast_overlay;
   AdwEntryRow        *server_entry;
   AdwEntryRow        *login_entry;
@@ -127,8 +127,6 @@ struct _ZhWindow
   GtkSingleSelection *selection;
   char               *query;           /* case-folded search text */
   GHashTable         *matching_classes;
-  GListStore         *lessons;         /* of ZhLessonItem */
-  gboolean            lessons_stale;   /* filled when the lessons page is shown (ensure_lessons) */
   GPtrArray          *periods;         /* of ZhJournalPeriod: the shown page's */
   char               *group_id;        /* the page chosen */
   char               *period_key;      /* its period: an id, PERIOD_YEAR, or NULL for the default */
@@ -305,37 +303,6 @@ update_periods (ZhWindow  *self,
   self->updating_periods = FALSE;
 }
 
-/* The lessons page is filled when it is shown, not with every page: filling its column view
- * with a year's 200 lessons cost the journal's first frame 25–120 ms at start. */
-static void
-ensure_lessons (ZhWindow *self)
-{
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-
-  if (!self->lessons_stale)
-    return;
-  self->lessons_stale = FALSE;
-  for (guint i = 0; self->page != NULL && i < self->page->n_lessons; i++)
-    g_ptr_array_add (items, zh_lesson_item_new (self->page, i));
-  g_list_store_splice (self->lessons, 0, g_list_model_get_n_items (G_LIST_MODEL (self->lessons)),
-                       items->pdata, items->len);
-}
-
-static void
-update_lessons (ZhWindow *self)
-{
-  self->lessons_stale = TRUE;
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "lessons") == 0)
-    ensure_lessons (self);
-}
-
-static void
-visible_view_cb (ZhWindow *self)
-{
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "lessons") == 0)
-    ensure_lessons (self);
-}
-
 static void
 bench_after_paint_cb (GdkFrameClock *clock,
                       ZhWindow      *self)
@@ -434,7 +401,7 @@ show_page (ZhWindow      *self,
   zh_grid_set_model (self->grid, ZH_GRID_MODEL (self->model));
   if (had_cursor)
     keep_cursor (self, old, cursor_row, cursor_column);
-  update_lessons (self);
+  zh_lessons_page_set_page (self->lessons_page, page);
 
   position = find_page_position (self, info->group_id);
   if (position != GTK_INVALID_LIST_POSITION)
@@ -837,7 +804,7 @@ open_ready_cb (GObject      *source,
     }
 
   self->bench_listed = g_get_monotonic_time ();
-  /* A reopen after a sync replaces the account read before. */
+  /* A reopen (a sync ended before the first open did) replaces the account read before. */
   g_clear_pointer (&self->account, zh_journal_account_free);
   self->account = g_steal_pointer (&result->account);
   /* Those who review the whole school see the pages under their classes (issue 6 §2). */
@@ -976,177 +943,6 @@ zh_window_select_page (ZhWindow   *self,
   else
     gtk_single_selection_set_selected (self->selection, position);
   return TRUE;
-}
-
-/* ---- lessons -------------------------------------------------------------------------------- */
-
-typedef enum
-{
-  LESSON_DATE,
-  LESSON_NUMBER,
-  LESSON_TOPIC,
-  LESSON_HOMEWORK,
-  LESSON_KIND,
-  LESSON_SUBSTITUTE,
-  LESSON_TOPIC_STATUS,
-  LESSON_HOMEWORK_STATUS,
-} LessonColumn;
-
-static void
-lesson_cell_setup_cb (GtkSignalListItemFactory *factory,
-                      GtkListItem              *list_item,
-                      gpointer                  user_data)
-{
-  LessonColumn column = GPOINTER_TO_INT (user_data);
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), column == LESSON_NUMBER ? 0.5 : 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_list_item_set_child (list_item, label);
-}
-
-static const char *
-status_text (ZhDeadlineStatus status)
-{
-  switch (status)
-    {
-    case ZH_DEADLINE_ON_TIME: return C_("deadline status", "on time");
-    case ZH_DEADLINE_LATE: return C_("deadline status", "late");
-    case ZH_DEADLINE_MISSING: return C_("deadline status", "missing");
-    case ZH_DEADLINE_NOT_DUE: return C_("deadline status", "not due yet");
-    default: g_return_val_if_reached ("");
-    }
-}
-
-static const char *
-status_class (ZhDeadlineStatus status)
-{
-  switch (status)
-    {
-    case ZH_DEADLINE_ON_TIME: return "zh-on-time";
-    case ZH_DEADLINE_LATE: return "zh-late";
-    case ZH_DEADLINE_MISSING: return "zh-missing";
-    case ZH_DEADLINE_NOT_DUE: return "zh-not-due";
-    default: g_return_val_if_reached ("");
-    }
-}
-
-/* _zh_window_lesson_status: the deadline status of a lesson's topic or homework record now
- * (REQUIREMENTS §3; 000 §3.5.2, §4.2.2). */
-ZhDeadlineStatus
-_zh_window_lesson_status (const ZhJournalPage   *page,
-                          const ZhJournalLesson *lesson,
-                          ZhRecordKind           kind,
-                          gint64                 now)
-{
-  return zh_policy_deadline_status (page->policy, kind, lesson->date, lesson->number,
-                                    kind == ZH_RECORD_TOPIC ? lesson->topic_entered_at
-                                                            : lesson->homework_entered_at,
-                                    now);
-}
-
-/* _zh_window_lesson_text: the text of the lessons page's @column for @lesson. */
-char *
-_zh_window_lesson_text (const ZhJournalPage   *page,
-                        const ZhJournalLesson *lesson,
-                        guint                  column,
-                        gint64                 now)
-{
-  int year = 0, month = 0, day = 0;
-
-  switch ((LessonColumn) column)
-    {
-    case LESSON_DATE:
-      sscanf (lesson->date, "%d-%d-%d", &year, &month, &day);
-      return g_strdup_printf ("%02d.%02d.%04d", day, month, year);
-    case LESSON_NUMBER:
-      return g_strdup_printf ("%d", lesson->number);
-    case LESSON_TOPIC:
-      return g_strdup (lesson->topic);
-    case LESSON_HOMEWORK:
-      /* 002 §5.2: a lesson without homework says so. */
-      return g_strdup (lesson->homework[0] != '\0' ? lesson->homework : _("not set"));
-    case LESSON_KIND:
-      return g_strdup (zh_journal_lesson_kind_title (lesson->kind));
-    case LESSON_SUBSTITUTE:
-      return g_strdup (lesson->substitute ? lesson->teacher_name : "");
-    case LESSON_TOPIC_STATUS:
-      return g_strdup (status_text (_zh_window_lesson_status (page, lesson, ZH_RECORD_TOPIC, now)));
-    case LESSON_HOMEWORK_STATUS:
-      return g_strdup (status_text (_zh_window_lesson_status (page, lesson, ZH_RECORD_HOMEWORK,
-                                                              now)));
-    default:
-      g_return_val_if_reached (NULL);
-    }
-}
-
-static void
-lesson_cell_bind_cb (GtkSignalListItemFactory *factory,
-                     GtkListItem              *list_item,
-                     gpointer                  user_data)
-{
-  LessonColumn column = GPOINTER_TO_INT (user_data);
-  ZhLessonItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *label = gtk_list_item_get_child (list_item);
-  const ZhJournalLesson *lesson = zh_lesson_item_get_lesson (item);
-  ZhJournalPage *page = zh_lesson_item_get_page (item);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autofree char *text = _zh_window_lesson_text (page, lesson, column, now);
-  const char *classes[3] = { NULL, NULL, NULL };
-
-  gtk_label_set_label (GTK_LABEL (label), text);
-  gtk_widget_set_tooltip_text (label, column == LESSON_TOPIC || column == LESSON_HOMEWORK ? text
-                                 : NULL);
-  if (column == LESSON_TOPIC_STATUS || column == LESSON_HOMEWORK_STATUS)
-    {
-      ZhRecordKind kind = column == LESSON_TOPIC_STATUS ? ZH_RECORD_TOPIC : ZH_RECORD_HOMEWORK;
-
-      classes[0] = "zh-status";
-      classes[1] = status_class (_zh_window_lesson_status (page, lesson, kind, now));
-    }
-  else if (column == LESSON_HOMEWORK && lesson->homework[0] == '\0')
-    classes[0] = "dim-label";
-  gtk_widget_set_css_classes (label, classes);
-}
-
-static void
-add_lesson_column (ZhWindow     *self,
-                   LessonColumn  column,
-                   const char   *title,
-                   gboolean      expand,
-                   int           width)
-{
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkColumnViewColumn) view_column = NULL;
-
-  g_signal_connect (factory, "setup", G_CALLBACK (lesson_cell_setup_cb), GINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (lesson_cell_bind_cb), GINT_TO_POINTER (column));
-  view_column = gtk_column_view_column_new (title, g_object_ref (factory));
-  gtk_column_view_column_set_expand (view_column, expand);
-  gtk_column_view_column_set_resizable (view_column, TRUE);
-  if (width > 0)
-    gtk_column_view_column_set_fixed_width (view_column, width);
-  gtk_column_view_append_column (self->lessons_view, view_column);
-}
-
-static void
-setup_lessons (ZhWindow *self)
-{
-  g_autoptr(GtkNoSelection) selection = NULL;
-
-  self->lessons = g_list_store_new (ZH_TYPE_LESSON_ITEM);
-  selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->lessons)));
-  gtk_column_view_set_model (self->lessons_view, GTK_SELECTION_MODEL (selection));
-  add_lesson_column (self, LESSON_DATE, C_("lessons column", "Date"), FALSE, 100);
-  /* Translators: the lesson's number in the day */
-  add_lesson_column (self, LESSON_NUMBER, C_("lessons column", "No."), FALSE, 44);
-  add_lesson_column (self, LESSON_TOPIC, C_("lessons column", "Topic"), TRUE, -1);
-  add_lesson_column (self, LESSON_HOMEWORK, C_("lessons column", "Homework"), TRUE, -1);
-  add_lesson_column (self, LESSON_KIND, C_("lessons column", "Kind"), FALSE, 170);
-  add_lesson_column (self, LESSON_SUBSTITUTE, C_("lessons column", "Substitute"), FALSE, 150);
-  add_lesson_column (self, LESSON_TOPIC_STATUS, C_("lessons column", "Topic entered"), FALSE, 130);
-  add_lesson_column (self, LESSON_HOMEWORK_STATUS, C_("lessons column", "Homework entered"), FALSE,
-                     140);
 }
 
 /* ---- the signed-in account ------------------------------------------------------------------ */
@@ -1350,8 +1146,7 @@ close_journal (ZhWindow *self)
   g_clear_pointer (&self->reader, reader_unref);
   g_clear_pointer (&self->account, zh_journal_account_free);
   g_list_store_remove_all (self->pages);
-  g_list_store_remove_all (self->lessons);
-  self->lessons_stale = FALSE;
+  zh_lessons_page_set_page (self->lessons_page, NULL);
   g_clear_pointer (&self->page, zh_journal_page_unref);
   zh_grid_set_model (self->grid, NULL);
   g_clear_object (&self->model);
@@ -1381,6 +1176,7 @@ stop_session (ZhWindow *self)
   if (self->session == NULL)
     return;
   g_signal_handlers_disconnect_by_data (zh_session_get_sync (self->session), self);
+  zh_lessons_page_set_session (self->lessons_page, NULL);
   g_clear_object (&self->session);
   g_clear_pointer (&self->waiting, g_hash_table_unref);
   g_clear_handle_id (&self->idle_timer, g_source_remove);
@@ -1421,6 +1217,7 @@ session_opened (ZhWindow  *self,
   stop_session (self);
   close_journal (self);
   self->session = g_object_ref (session);
+  zh_lessons_page_set_session (self->lessons_page, session);
   g_signal_connect_swapped (sync, "notify::online", G_CALLBACK (sync_notify_cb), self);
   g_signal_connect_swapped (sync, "notify::offline-since", G_CALLBACK (sync_notify_cb), self);
   g_signal_connect_swapped (sync, "notify::last-sync", G_CALLBACK (sync_notify_cb), self);
@@ -1738,6 +1535,14 @@ start_edit (ZhWindow      *self,
                          self->cancellable, edit_ready_cb, ctx);
 }
 
+/* A lesson edited or added on the lessons page: the page read again shows it, grid included. */
+static void
+lessons_changed_cb (ZhWindow *self)
+{
+  if (self->group_id != NULL && self->reader != NULL)
+    load_page (self, self->group_id, self->period_key);
+}
+
 static void
 edit_cell (ZhWindow      *self,
            guint          row,
@@ -2002,7 +1807,7 @@ show_lessons_action (GtkWidget  *widget,
   ZhWindow *self = ZH_WINDOW (widget);
 
   adw_view_stack_set_visible_child_name (self->view_stack, "lessons");
-  gtk_widget_grab_focus (GTK_WIDGET (self->lessons_view));
+  gtk_widget_grab_focus (GTK_WIDGET (self->lessons_page));
 }
 
 static void
@@ -2047,7 +1852,6 @@ zh_window_dispose (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->filter);
   g_clear_object (&self->pages);
-  g_clear_object (&self->lessons);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (zh_window_parent_class)->dispose (object);
@@ -2089,6 +1893,7 @@ zh_window_class_init (ZhWindowClass *klass)
 
   g_type_ensure (ZH_TYPE_GRID);
   g_type_ensure (ZH_TYPE_HISTORY_PANEL);
+  g_type_ensure (ZH_TYPE_LESSONS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/zhurnal/Zhurnal/zh-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, sidebar_button);
@@ -2103,7 +1908,7 @@ zh_window_class_init (ZhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, page_subtitle);
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, grid);
-  gtk_widget_class_bind_template_child (widget_class, ZhWindow, lessons_view);
+  gtk_widget_class_bind_template_child (widget_class, ZhWindow, lessons_page);
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, server_entry);
   gtk_widget_class_bind_template_child (widget_class, ZhWindow, login_entry);
@@ -2175,9 +1980,7 @@ zh_window_init (ZhWindow *self)
 
   g_signal_connect_swapped (self->period_dropdown, "notify::selected",
                             G_CALLBACK (period_selected_cb), self);
-  setup_lessons (self);
-  g_signal_connect_swapped (self->view_stack, "notify::visible-child-name",
-                            G_CALLBACK (visible_view_cb), self);
+  g_signal_connect_swapped (self->lessons_page, "changed", G_CALLBACK (lessons_changed_cb), self);
 
   g_signal_connect (self->grid, "cell-input", G_CALLBACK (cell_input_cb), self);
   g_signal_connect (self->grid, "cell-delete", G_CALLBACK (cell_delete_cb), self);
@@ -2243,12 +2046,11 @@ _zh_window_get_pages (ZhWindow *self)
   return G_LIST_MODEL (self->selection);
 }
 
-/* _zh_window_get_lessons: (transfer none): the lessons page's rows (ZhLessonItem). */
-GListModel *
-_zh_window_get_lessons (ZhWindow *self)
+/* _zh_window_get_lessons_page: (transfer none): the lessons page. */
+ZhLessonsPage *
+_zh_window_get_lessons_page (ZhWindow *self)
 {
-  ensure_lessons (self);
-  return G_LIST_MODEL (self->lessons);
+  return self->lessons_page;
 }
 
 /* _zh_window_get_period_key: the period shown: an id, "year", or NULL before a page is shown. */
