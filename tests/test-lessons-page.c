@@ -28,19 +28,6 @@
 #include "zh-version.h"
 #include "zh-window-private.h"
 
-#ifdef __SANITIZE_ADDRESS__
-const char *__asan_default_options (void);
-
-/* The signed-in window makes more than 2048 quarks, and GLib then abandons its first block of
- * quarks by design (gquark.c). It was allocated by GLib's constructor, which tools/lsan.supp
- * knows by the loader's frame (_dl_init); GLib has no frame pointers, so only the slow unwinder
- * reaches that frame. Asked for here, the options of tools/test still apply. */
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-#endif
 
 /* Nothing listens here: the session opens offline with the kept token (issue 6 §1). */
 #define SERVER_URL "http://127.0.0.1:9"
