@@ -141,6 +141,20 @@ all_sent (void)
          zh_sync_get_n_waiting (sync) == 0 && zh_sync_get_last_sync (sync) > 0;
 }
 
+/* The page on the grid has a cell with one mark: after a first sync the window reads its page again
+ * in a worker, so the page shown while the copy was still empty is replaced a little later. */
+static gboolean
+page_has_single_mark (void)
+{
+  ZhJournalPage *page = _zh_window_get_page (window);
+
+  for (guint c = 0; page != NULL && c < page->n_lessons; c++)
+    for (guint r = 0; r < page->n_rows; r++)
+      if (zh_journal_page_get_cell (page, r, c)->n_marks == 1)
+        return TRUE;
+  return FALSE;
+}
+
 static gint64
 copy_count (const char *sql)
 {
@@ -493,6 +507,7 @@ run_script (gpointer data)
   zh_window_sign_in (window, server_url, "deputy", "demo");
   wait_for (journal_shown, "the deputy's journal");
   wait_for (all_sent, "the deputy's first sync");
+  wait_for (page_has_single_mark, "the deputy's page read again after the first sync");
   correction_script ();
 
   done = TRUE;

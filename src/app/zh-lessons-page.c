@@ -19,51 +19,7 @@
 
 #include "zh-lesson-item.h"
 #include "zh-lessons-page-private.h"
-
-/* ---- a read-only store on the offline copy, for the workers ---------------------------------- */
-
-typedef struct
-{
-  GMutex   lock;
-  char    *path;
-  ZhStore *store;
-} Reader;
-
-static void
-reader_clear (gpointer data)
-{
-  Reader *reader = data;
-
-  g_clear_object (&reader->store);
-  g_free (reader->path);
-  g_mutex_clear (&reader->lock);
-}
-
-static Reader *
-reader_new (const char *path)
-{
-  Reader *reader = g_atomic_rc_box_new0 (Reader);
-
-  g_mutex_init (&reader->lock);
-  reader->path = g_strdup (path);
-  return reader;
-}
-
-static void
-reader_unref (Reader *reader)
-{
-  g_atomic_rc_box_release_full (reader, reader_clear);
-}
-
-/* Called with reader->lock held. */
-static ZhStore *
-reader_get_store (Reader  *reader,
-                  GError **error)
-{
-  if (reader->store == NULL)
-    reader->store = zh_store_open (reader->path, ZH_STORE_FLAGS_READ_ONLY, error);
-  return reader->store;
-}
+#include "zh-reader.h"
 
 /* ---- the widget ------------------------------------------------------------------------------ */
 
@@ -77,7 +33,7 @@ struct _ZhLessonsPage
   GtkColumnView      *view;
 
   ZhSession          *session;
-  Reader             *reader;         /* on the session's offline copy */
+  ZhReader             *reader;         /* on the session's offline copy */
   ZhJournalPage      *page;
   GListStore         *lessons;        /* of ZhLessonItem */
   GtkSingleSelection *selection;
@@ -214,7 +170,7 @@ zh_lessons_page_set_session (ZhLessonsPage *self,
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (zh_session_get_sync (self->session), self);
   g_clear_object (&self->session);
-  g_clear_pointer (&self->reader, reader_unref);
+  g_clear_pointer (&self->reader, zh_reader_unref);
   g_hash_table_remove_all (self->saved);
   g_hash_table_remove_all (self->states);
   if (session != NULL)
@@ -222,7 +178,7 @@ zh_lessons_page_set_session (ZhLessonsPage *self,
       ZhSync *sync = zh_session_get_sync (session);
 
       self->session = g_object_ref (session);
-      self->reader = reader_new (zh_session_get_offline_path (session));
+      self->reader = zh_reader_new (zh_session_get_offline_path (session));
       g_signal_connect_object (sync, "notify::n-waiting", G_CALLBACK (sync_counts_cb), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (sync, "notify::n-rejected", G_CALLBACK (sync_counts_cb), self,
@@ -579,14 +535,14 @@ plan_topic_free (PlanTopic *topic)
 
 typedef struct
 {
-  Reader *reader;
+  ZhReader *reader;
   char   *group_id;
 } PlanData;
 
 static void
 plan_data_free (PlanData *data)
 {
-  reader_unref (data->reader);
+  zh_reader_unref (data->reader);
   g_free (data->group_id);
   g_free (data);
 }
@@ -606,7 +562,7 @@ plan_thread (GTask        *task,
   int rc = SQLITE_DONE;
 
   g_mutex_lock (&data->reader->lock);
-  store = reader_get_store (data->reader, &error);
+  store = zh_reader_get_store (data->reader, &error);
   if (store != NULL)
     stmt = zh_store_prepare (store,
                              "SELECT p.topic, p.hours, (SELECT count (*) FROM lesson l "
@@ -954,7 +910,7 @@ edit_action (GtkWidget  *widget,
 
 typedef struct
 {
-  Reader        *reader;
+  ZhReader        *reader;
   ZhJournalPage *page;
   char          *login;
 } FreeData;
@@ -962,7 +918,7 @@ typedef struct
 static void
 free_data_free (FreeData *data)
 {
-  reader_unref (data->reader);
+  zh_reader_unref (data->reader);
   zh_journal_page_unref (data->page);
   g_free (data->login);
   g_free (data);
@@ -1121,7 +1077,7 @@ free_slots_thread (GTask        *task,
   ZhStore *store;
 
   g_mutex_lock (&data->reader->lock);
-  store = reader_get_store (data->reader, &error);
+  store = zh_reader_get_store (data->reader, &error);
   if (store != NULL)
     slots = list_free_slots (store, data->page, data->login, &error);
   g_mutex_unlock (&data->reader->lock);
@@ -1350,7 +1306,7 @@ zh_lessons_page_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->plan_cancellable);
-  g_clear_pointer (&self->reader, reader_unref);
+  g_clear_pointer (&self->reader, zh_reader_unref);
   g_clear_pointer (&self->page, zh_journal_page_unref);
   g_clear_pointer (&self->states, g_hash_table_unref);
   g_clear_pointer (&self->saved, g_hash_table_unref);

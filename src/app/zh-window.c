@@ -20,59 +20,12 @@
 #include "zh-journal-model.h"
 #include "zh-lessons-page.h"
 #include "zh-page-item.h"
+#include "zh-reader.h"
 #include "zh-session.h"
 #include "zh-window-private.h"
 
 /* The GSettings value of last-period for the whole year. */
 #define PERIOD_YEAR "year"
-
-/* The store the window's workers read, opened by the first of them. */
-typedef struct
-{
-  GMutex   lock;
-  char    *path;
-  ZhStore *store;
-} Reader;
-
-static void
-reader_clear (gpointer data)
-{
-  Reader *reader = data;
-
-  g_clear_object (&reader->store);
-  g_free (reader->path);
-  g_mutex_clear (&reader->lock);
-}
-
-static Reader *
-reader_new (const char *path)
-{
-  Reader *reader = g_atomic_rc_box_new0 (Reader);
-
-  g_mutex_init (&reader->lock);
-  reader->path = g_strdup (path);
-  return reader;
-}
-
-static void
-reader_unref (Reader *reader)
-{
-  g_atomic_rc_box_release_full (reader, reader_clear);
-}
-
-/* Called with reader->lock held. */
-static ZhStore *
-reader_get_store (Reader  *reader,
-                  GError **error)
-{
-  if (reader->store == NULL)
-    {
-      reader->store = zh_store_open (reader->path, ZH_STORE_FLAGS_READ_ONLY, error);
-      if (reader->store != NULL)
-        _zh_window_tune_reader (reader->store);
-    }
-  return reader->store;
-}
 
 struct _ZhWindow
 {
@@ -120,7 +73,7 @@ struct _ZhWindow
   GSettings          *settings;        /* NULL when the schema is not installed */
   GCancellable       *cancellable;     /* the window's: cancelled in dispose */
   GCancellable       *load_cancellable;
-  Reader             *reader;
+  ZhReader             *reader;
   ZhJournalAccount   *account;
   GListStore         *pages;           /* of ZhPageItem */
   GtkCustomFilter    *filter;
@@ -165,7 +118,7 @@ static void  refresh_cell_states (ZhWindow  *self);
 
 typedef struct
 {
-  Reader *reader;
+  ZhReader *reader;
   char   *group_id;
   char   *period_key;
   char    today[11];
@@ -182,7 +135,7 @@ typedef struct
 static void
 load_data_free (LoadData *data)
 {
-  reader_unref (data->reader);
+  zh_reader_unref (data->reader);
   g_free (data->group_id);
   g_free (data->period_key);
   g_free (data);
@@ -265,7 +218,7 @@ load_thread (GTask        *task,
   ZhStore *store;
 
   g_mutex_lock (&data->reader->lock);
-  store = reader_get_store (data->reader, &error);
+  store = zh_reader_get_store (data->reader, &error);
   if (store != NULL)
     {
       zh_store_set_cancellable (store, cancellable);
@@ -688,7 +641,7 @@ step_page (ZhWindow *self,
 
 typedef struct
 {
-  Reader *reader;
+  ZhReader *reader;
   char   *login;
   char   *last_group;   /* the page to show first, if the account has it */
   char   *last_period;
@@ -705,7 +658,7 @@ typedef struct
 static void
 open_data_free (OpenData *data)
 {
-  reader_unref (data->reader);
+  zh_reader_unref (data->reader);
   g_free (data->login);
   g_free (data->last_group);
   g_free (data->last_period);
@@ -733,7 +686,7 @@ open_thread (GTask        *task,
   ZhStore *store;
 
   g_mutex_lock (&data->reader->lock);
-  store = reader_get_store (data->reader, &error);
+  store = zh_reader_get_store (data->reader, &error);
   if (store != NULL)
     result->account = zh_journal_find_account (store, data->login, &error);
   if (result->account != NULL)
@@ -895,7 +848,7 @@ zh_window_open (ZhWindow   *self,
   g_return_if_fail (database != NULL && login != NULL);
   g_return_if_fail (self->reader == NULL);
 
-  self->reader = reader_new (database);
+  self->reader = zh_reader_new (database);
   data = g_new0 (OpenData, 1);
   data->reader = g_atomic_rc_box_acquire (self->reader);
   data->login = g_strdup (login);
@@ -1143,7 +1096,7 @@ close_journal (ZhWindow *self)
 {
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
-  g_clear_pointer (&self->reader, reader_unref);
+  g_clear_pointer (&self->reader, zh_reader_unref);
   g_clear_pointer (&self->account, zh_journal_account_free);
   g_list_store_remove_all (self->pages);
   zh_lessons_page_set_page (self->lessons_page, NULL);
@@ -1163,7 +1116,7 @@ reopen (ZhWindow *self)
 
   if (self->session == NULL)
     return;
-  g_clear_pointer (&self->reader, reader_unref);
+  g_clear_pointer (&self->reader, zh_reader_unref);
   if (self->settings != NULL && group_id != NULL)
     g_settings_set_string (self->settings, "last-group", group_id);
   zh_window_open (self, zh_session_get_offline_path (self->session),
@@ -1864,7 +1817,7 @@ zh_window_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->load_cancellable);
-  g_clear_pointer (&self->reader, reader_unref);
+  g_clear_pointer (&self->reader, zh_reader_unref);
   g_clear_pointer (&self->account, zh_journal_account_free);
   g_clear_pointer (&self->periods, g_ptr_array_unref);
   g_clear_pointer (&self->page, zh_journal_page_unref);
