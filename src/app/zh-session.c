@@ -626,6 +626,37 @@ zh_session_run_finish (ZhSession     *self,
   return ok;
 }
 
+/* Steps @stmt (key, outbox state) into key → ZhOutboxState + 1, the worst state of the key's
+ * operations (rejected and conflict over pending). */
+static GHashTable *
+worst_states (ZhStore       *store,
+              sqlite3_stmt  *stmt,
+              GError       **error)
+{
+  g_autoptr(GHashTable) states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *key = (const char *) sqlite3_column_text (stmt, 0);
+      const char *state = (const char *) sqlite3_column_text (stmt, 1);
+      guint value = g_str_equal (state, "rejected") ? ZH_OUTBOX_REJECTED + 1
+                    : g_str_equal (state, "conflict") ? ZH_OUTBOX_CONFLICT + 1
+                    : ZH_OUTBOX_PENDING + 1;
+
+      if (key != NULL && value > GPOINTER_TO_UINT (g_hash_table_lookup (states, key)))
+        g_hash_table_insert (states, g_strdup (key), GUINT_TO_POINTER (value));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, ZH_STORE_ERROR, ZH_STORE_ERROR_FAILED, "%s",
+                   sqlite3_errmsg (zh_store_get_db (store)));
+      return NULL;
+    }
+  return g_steal_pointer (&states);
+}
+
 /* zh_session_list_waiting: (transfer full): the outbox's cells, "lesson_id/student_id" (for a
  * period mark "<zh_journal_period_mark_key>/student_id") → ZhOutboxState + 1 (the worst state of
  * the cell's operations). Small; a main-thread read of the outbox of this computer's own edits. */
@@ -633,10 +664,8 @@ GHashTable *
 zh_session_list_waiting (ZhSession  *self,
                          GError    **error)
 {
-  g_autoptr(GHashTable) cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ZhStore *store;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (ZH_IS_SESSION (self), NULL);
 
@@ -657,26 +686,7 @@ zh_session_list_waiting (ZhSession  *self,
                            "AND json_extract (value, '$.student_id') IS NOT NULL", error);
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *key = (const char *) sqlite3_column_text (stmt, 0);
-      const char *state = (const char *) sqlite3_column_text (stmt, 1);
-      guint value = g_str_equal (state, "rejected") ? ZH_OUTBOX_REJECTED + 1
-                    : g_str_equal (state, "conflict") ? ZH_OUTBOX_CONFLICT + 1
-                    : ZH_OUTBOX_PENDING + 1;
-      guint old = GPOINTER_TO_UINT (g_hash_table_lookup (cells, key));
-
-      if (value > old)
-        g_hash_table_insert (cells, g_strdup (key), GUINT_TO_POINTER (value));
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, ZH_STORE_ERROR, ZH_STORE_ERROR_FAILED, "%s",
-                   sqlite3_errmsg (zh_store_get_db (store)));
-      return NULL;
-    }
-  return g_steal_pointer (&cells);
+  return worst_states (store, stmt, error);
 }
 
 static void
@@ -865,10 +875,8 @@ GHashTable *
 zh_session_list_lesson_states (ZhSession  *self,
                                GError    **error)
 {
-  g_autoptr(GHashTable) lessons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ZhStore *store;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (ZH_IS_SESSION (self), NULL);
 
@@ -877,23 +885,5 @@ zh_session_list_lesson_states (ZhSession  *self,
                            error);
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *id = (const char *) sqlite3_column_text (stmt, 0);
-      const char *state = (const char *) sqlite3_column_text (stmt, 1);
-      guint value = g_str_equal (state, "rejected") ? ZH_OUTBOX_REJECTED + 1
-                    : g_str_equal (state, "conflict") ? ZH_OUTBOX_CONFLICT + 1
-                    : ZH_OUTBOX_PENDING + 1;
-
-      if (value > GPOINTER_TO_UINT (g_hash_table_lookup (lessons, id)))
-        g_hash_table_insert (lessons, g_strdup (id), GUINT_TO_POINTER (value));
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, ZH_STORE_ERROR, ZH_STORE_ERROR_FAILED, "%s",
-                   sqlite3_errmsg (zh_store_get_db (store)));
-      return NULL;
-    }
-  return g_steal_pointer (&lessons);
+  return worst_states (store, stmt, error);
 }
