@@ -239,12 +239,14 @@ main (int    argc,
   g_autofree char *teacher_path = NULL;
   guint page_size = ZH_SYNC_PAGE_SIZE;
   guint edits = 1000;
+  gboolean keep = FALSE;
   GOptionEntry entries[] = {
     { "cache", 0, 0, G_OPTION_ARG_FILENAME, &cache,
       "Folder of the generated demo school (default /tmp/zhurnal-bench-sync-scaleS)", "DIR" },
     { "scale", 0, 0, G_OPTION_ARG_STRING, &scale, "Scale of the demo school (default 3)", "S" },
     { "page-size", 0, 0, G_OPTION_ARG_INT, &page_size, "Changes per page of the feed", "N" },
     { "edits", 0, 0, G_OPTION_ARG_INT, &edits, "Queued edits to push", "N" },
+    { "keep", 0, 0, G_OPTION_ARG_NONE, &keep, "Keep the copies and the service's database", NULL },
     { NULL }
   };
   Progress progress = { 0 };
@@ -293,7 +295,16 @@ main (int    argc,
   fprintf (stderr, "\r\033[K");
   rows_per_s = progress.rows / pull_s;
   peak_mb = status_kb ("VmHWM:") / 1024;
-  g_clear_object (&sync);
+  {
+    /* The copy is copied as a file below: wait for the sync's last checkpoint (in a worker, after
+     * the sync has finished) and its connections to close, so the file holds every page. */
+    gpointer gone = sync;
+
+    g_object_add_weak_pointer (G_OBJECT (sync), &gone);
+    g_clear_object (&sync);
+    while (gone != NULL)
+      g_main_context_iteration (NULL, TRUE);
+  }
   g_clear_object (&offline);
 
   /* 2. A teacher's 1,000 edits queued offline, then pushed. The teacher's copy starts as the
@@ -348,6 +359,9 @@ main (int    argc,
   g_clear_object (&offline);
   g_clear_object (&client);
   stop_server (server);
+  if (keep)
+    fprintf (stderr, "kept in %s\n", dir);
+  else
   {
     const char *names[] = { "zhurnal.sqlite", "zhurnal.sqlite-wal", "zhurnal.sqlite-shm",
                             "deputy.sqlite", "deputy.sqlite-wal", "deputy.sqlite-shm",

@@ -301,6 +301,79 @@ test_good_page (ClientFixture *fixture,
   g_assert_null (change->value);
 }
 
+typedef struct
+{
+  guint    calls;
+  gint64   next;
+  gboolean more;
+  gboolean finished;   /* the page's own callback came first */
+} Ahead;
+
+static void
+ahead_cb (gint64   next,
+          gboolean more,
+          gpointer user_data)
+{
+  Ahead *ahead = user_data;
+
+  ahead->calls++;
+  ahead->next = next;
+  ahead->more = more;
+}
+
+static ZhChangesPage *
+get_changes_ahead (ClientFixture  *fixture,
+                   Ahead          *ahead,
+                   GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  zh_client_get_changes_ahead_async (fixture->client, 0, 100, ahead_cb, ahead, NULL, got_result_cb,
+                                     &result);
+  wait_result (&result);
+  ahead->finished = ahead->calls == 0;
+  return zh_client_get_changes_finish (fixture->client, result, error);
+}
+
+/* A page that gives `next` and `more` before its changes (as the service writes it) tells them
+ * before it is decoded, once; a page that gives them after, or is not a page, never does. */
+static void
+test_page_ahead (ClientFixture *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhChangesPage) page = NULL;
+  g_autoptr(ZhChangesPage) late = NULL;
+  g_autoptr(ZhChangesPage) refused = NULL;
+  Ahead ahead = { 0 };
+
+  serve (fixture, 200, "application/json",
+         "{\"next\": 9, \"more\": true, \"changes\": [{\"rev\": 9, \"entity\": \"mark\", "
+         "\"id\": \"1b6f3c1e-5a4d-4e0b-9d61-6f0b7d8f2a11\", \"deleted\": true}]}");
+  page = get_changes_ahead (fixture, &ahead, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ahead.calls, ==, 1);
+  g_assert_false (ahead.finished);
+  g_assert_cmpint (ahead.next, ==, 9);
+  g_assert_true (ahead.more);
+  g_assert_cmpint (page->next, ==, 9);
+
+  memset (&ahead, 0, sizeof ahead);
+  serve (fixture, 200, "application/json",
+         "{\"changes\": [], \"next\": 0, \"more\": false}");
+  late = get_changes_ahead (fixture, &ahead, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (late);
+  g_assert_cmpuint (ahead.calls, ==, 0);
+
+  serve (fixture, 503, "application/json",
+         "{\"next\": 9, \"more\": true, \"changes\": []}");
+  refused = get_changes_ahead (fixture, &ahead, &error);
+  g_assert_null (refused);
+  g_assert_error (error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_SERVER);
+  g_assert_cmpuint (ahead.calls, ==, 0);
+}
+
 /* The service's own error bodies map to the error domain, with its message. */
 static void
 test_status_codes (ClientFixture *fixture,
@@ -673,6 +746,7 @@ main (int    argc,
   ADD ("/client/reply/broken-json", test_broken_json);
   ADD ("/client/reply/wrong-shapes", test_wrong_shapes);
   ADD ("/client/reply/good-page", test_good_page);
+  ADD ("/client/reply/page-ahead", test_page_ahead);
   ADD ("/client/reply/status-codes", test_status_codes);
   ADD ("/client/network/refused-and-timeout", test_network_errors);
   ADD ("/client/batch/results", test_batch_results);

@@ -324,6 +324,59 @@ test_not_json (void)
   expect_refusal (deepest->str, ZH_CLIENT_ERROR_SERVER, NULL);
 }
 
+/* The peek at a page's header: `next` and `more` before `changes`, as the service writes them,
+ * found from the bytes up to `changes` and no earlier; any other start is left to the decoder. */
+static ZhFeedHeader
+peek (const char *text,
+      gsize       length,
+      gint64     *next,
+      gboolean   *more)
+{
+  return _zh_feed_peek_header ((const guint8 *) text, length, next, more);
+}
+
+static void
+test_peek_header (void)
+{
+  static const char first[] = "{\"next\": 9120, \"more\": true, \"changes\": [" TOMB (ID1, 9120) "]}";
+  static const char * const absent[] = {
+    PAGE ("", 0, false),                                      /* changes first: the old order */
+    "{\"more\": true, \"changes\": []}",                   /* no next before changes */
+    "{\"next\": 5, \"changes\": [], \"more\": false}",     /* no more before changes */
+    "{\"next\": \"5\", \"more\": true, \"changes\": []}",  /* next not a number */
+    "{\"next\": -5, \"more\": true, \"changes\": []}",
+    "{\"next\": 5.5, \"more\": true, \"changes\": []}",
+    "{\"next\": 5, \"more\": 1, \"changes\": []}",
+    "{\"next\": 5, \"more\": true, \"x\": {\"changes\": 1}, \"changes\": []}",
+    "{\"next\": 5, \"more\": true}",                       /* no changes at all */
+    "[{\"next\": 5, \"more\": true, \"changes\": []}]",
+    "<html>",
+  };
+  const char *changes = strstr (first, "\"changes\"");
+  gint64 next = 0;
+  gboolean more = FALSE;
+
+  g_assert_cmpint (peek (first, strlen (first), &next, &more), ==, ZH_FEED_HEADER_FOUND);
+  g_assert_cmpint (next, ==, 9120);
+  g_assert_true (more);
+  g_assert_cmpint (peek ("{\"next\":0,\"more\":false,\"changes\":[]}", 37, &next, &more), ==,
+                   ZH_FEED_HEADER_FOUND);
+  g_assert_cmpint (next, ==, 0);
+  g_assert_false (more);
+
+  /* Cut anywhere before the member `changes` ends, the bytes do not tell yet. */
+  for (gsize n = 0; n < (gsize) (changes - first) + strlen ("\"changes\""); n++)
+    g_assert_cmpint (peek (first, n, &next, &more), ==, ZH_FEED_HEADER_NEED_MORE);
+  g_assert_cmpint (peek (first, changes - first + strlen ("\"changes\"") + 1, &next, &more), ==,
+                   ZH_FEED_HEADER_FOUND);
+
+  for (guint i = 0; i < G_N_ELEMENTS (absent); i++)
+    {
+      g_test_message ("%s", absent[i]);
+      g_assert_cmpint (peek (absent[i], strlen (absent[i]), &next, &more), !=, ZH_FEED_HEADER_FOUND);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -334,5 +387,6 @@ main (int    argc,
   g_test_add_func ("/feed-decoder/contract", test_contract);
   g_test_add_func ("/feed-decoder/limit-and-since", test_limit);
   g_test_add_func ("/feed-decoder/not-json", test_not_json);
+  g_test_add_func ("/feed-decoder/peek-header", test_peek_header);
   return g_test_run ();
 }

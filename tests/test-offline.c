@@ -1144,7 +1144,9 @@ page_apply (OfflineFixture *fixture,
   guint dangling = 0;
 
   g_assert_no_error (error);
-  g_assert_true (_zh_offline_apply_page (writer, page, &dangling, &error));
+  g_assert_true (_zh_offline_apply_page (writer, page, &error));
+  g_assert_no_error (error);
+  g_assert_true (_zh_offline_count_dangling (writer, &dangling, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (dangling, ==, 0);
   for (guint i = 0; i < page->changes->len; i++)
@@ -1198,10 +1200,67 @@ test_page_wrong_cursor (OfflineFixture *fixture,
   g_autofree char *after = NULL;
 
   page->next = 120;
-  g_assert_false (_zh_offline_apply_page (writer, page, NULL, &error));
+  g_assert_false (_zh_offline_apply_page (writer, page, &error));
   g_assert_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_STATE);
   after = dump_tables (fixture->store);
   g_assert_cmpstr (after, ==, before);
+}
+
+/* A page whose write is cancelled midway changes nothing, its cursor included. SQLite rolls the
+ * whole transaction back when it interrupts a statement; the rest of the page once went on
+ * outside it, each row committed alone and the cursor moved past the rows rolled back, which a
+ * later sync then never pulled again (found by the fault test, with a sync that cancels its page
+ * when a fetch fails). */
+static void
+test_page_cancelled_midway (OfflineFixture *fixture,
+                            gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhStore) writer = _zh_offline_open_writer (zh_offline_get_path (fixture->offline), &error);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(ZhLesson) model = zh_store_get_entity (fixture->store, &zh_lesson_info,
+                                                   fixture->school.lesson_yesterday, NULL);
+  g_autofree char *before = dump_tables (fixture->store);
+  g_autofree char *after = NULL;
+  ZhChangesPage *page = page_new (zh_offline_get_cursor (fixture->offline));
+  gint64 cursor = page->since;
+
+  /* Lessons of the group on 300 other days: new rows, each a plain upsert. */
+  for (guint i = 0; i < 300; i++)
+    {
+      ZhLesson *lesson = zh_entity_copy (&zh_lesson_info, model);
+      g_autoptr(GDateTime) day = g_date_time_new_utc (2001 + i / 200, 1 + (i % 200) / 28, 1 + i % 28, 0, 0, 0);
+
+      g_free (lesson->id);
+      lesson->id = zh_uuid_new ();
+      g_free (lesson->date);
+      lesson->date = g_date_time_format (day, "%F");
+      page_add (page, &zh_lesson_info, lesson->id, lesson);
+    }
+
+  /* SQLite's progress handler, which checks the cancellable, runs every 1,000 steps of a
+   * statement's program, counted over its runs: it stops the page after some rows. */
+  g_assert_no_error (error);
+  g_cancellable_cancel (cancellable);
+  zh_store_set_cancellable (writer, cancellable);
+  g_assert_false (_zh_offline_apply_page (writer, page, &error));
+  g_assert_nonnull (error);
+  zh_store_set_cancellable (writer, NULL);
+
+  g_assert_cmpint (zh_offline_get_cursor (fixture->offline), ==, cursor);
+  after = dump_tables (fixture->store);
+  g_assert_cmpstr (after, ==, before);
+
+  for (guint i = 0; i < page->changes->len; i++)
+    {
+      ZhChange *change = page->changes->pdata[i];
+
+      zh_entity_free (change->info, change->value);
+      g_free (change->id);
+      g_free (change);
+    }
+  g_ptr_array_set_size (page->changes, 0);
+  zh_changes_page_free (page);
 }
 
 /* The display rule: a pulled row does not overwrite a row with a local edit waiting; once the
@@ -1323,6 +1382,7 @@ main (int    argc,
   ADD ("/offline/answers/conflict-resolutions", test_conflict_resolutions);
   ADD ("/offline/pull/apply-and-tombstone", test_page_apply_and_tombstone);
   ADD ("/offline/pull/wrong-cursor", test_page_wrong_cursor);
+  ADD ("/offline/pull/cancelled-midway", test_page_cancelled_midway);
   ADD ("/offline/pull/display-rule", test_display_rule);
   ADD ("/offline/pull/unique-clash-waits", test_unique_clash_waits);
 

@@ -270,6 +270,8 @@ typedef struct
   gboolean     json_type;
   gpointer     data;         /* the operation's own data */
   GDestroyNotify data_free;
+  ZhChangesAheadFunc ahead;  /* a page of the changes feed: told its header as soon as it is in */
+  gpointer     ahead_data;
 } Request;
 
 static void
@@ -370,6 +372,7 @@ accept_certificate_cb (SoupMessage          *msg,
 }
 
 static void read_chunk (GTask *task);
+static void peek_ahead (Request *request);
 static gboolean is_json_type (SoupMessage *msg);
 
 static void
@@ -404,7 +407,30 @@ read_chunk_cb (GObject      *source,
       return;
     }
   g_byte_array_append (request->body, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (request->ahead != NULL)
+    peek_ahead (request);
   read_chunk (g_steal_pointer (&task));
+}
+
+/* A page of the changes feed whose `next` and `more` came first: tell the caller at once, so the
+ * following page is asked for while this one is still read and decoded. Told once at most. */
+static void
+peek_ahead (Request *request)
+{
+  gint64 next;
+  gboolean more;
+  ZhFeedHeader header;
+  ZhChangesAheadFunc ahead = request->ahead;
+
+  if (request->status != SOUP_STATUS_OK || !request->json_type)
+    header = ZH_FEED_HEADER_ABSENT;
+  else
+    header = _zh_feed_peek_header (request->body->data, request->body->len, &next, &more);
+  if (header == ZH_FEED_HEADER_NEED_MORE)
+    return;
+  request->ahead = NULL;
+  if (header == ZH_FEED_HEADER_FOUND)
+    ahead (next, more, request->ahead_data);
 }
 
 static void
@@ -1025,10 +1051,30 @@ zh_client_get_changes_async (ZhClient            *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  zh_client_get_changes_ahead_async (self, since, limit, NULL, NULL, cancellable, callback,
+                                     user_data);
+}
+
+/* zh_client_get_changes_ahead_async: as zh_client_get_changes_async, and @ahead (if not NULL) is
+ * called with the page's `next` and `more` as soon as the first bytes of the reply give them,
+ * before the page is read whole and decoded; @ahead_data must live until @callback is called.
+ * Not called when the reply gives them only at its end, or is not a page; what it says is the
+ * page's own, checked again by the decoder. */
+void
+zh_client_get_changes_ahead_async (ZhClient            *self,
+                                   gint64               since,
+                                   guint                limit,
+                                   ZhChangesAheadFunc   ahead,
+                                   gpointer             ahead_data,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) inner = NULL;
   g_autofree char *query_text = NULL;
   ChangesQuery *query;
+  Request *request;
 
   g_return_if_fail (ZH_IS_CLIENT (self));
   g_return_if_fail (since >= 0);
@@ -1044,6 +1090,10 @@ zh_client_get_changes_async (ZhClient            *self,
   query_text = g_strdup_printf ("since=%" G_GINT64_FORMAT "&limit=%u", since, limit);
   inner = start_request (self, "GET", "/changes", query_text, NULL, TRUE, cancellable,
                          changes_cb, g_object_ref (task));
+  /* Sent asynchronously: nothing of the reply is read before this returns. */
+  request = g_task_get_task_data (inner);
+  request->ahead = ahead;
+  request->ahead_data = ahead_data;
 }
 
 /* zh_client_get_changes_finish: (transfer full): the checked page, or NULL with @error set. */

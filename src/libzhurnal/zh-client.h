@@ -154,6 +154,20 @@ void         zh_client_get_changes_async (ZhClient           *self,
                                           GCancellable       *cancellable,
                                           GAsyncReadyCallback callback,
                                           gpointer            user_data);
+/* Called on the client's main context when a page's `next` and `more` are known before the page
+ * is read whole (the service writes them first): the caller may ask for the following page. */
+typedef void (*ZhChangesAheadFunc) (gint64   next,
+                                    gboolean more,
+                                    gpointer user_data);
+
+void         zh_client_get_changes_ahead_async (ZhClient           *self,
+                                                gint64              since,
+                                                guint               limit,
+                                                ZhChangesAheadFunc  ahead,
+                                                gpointer            ahead_data,
+                                                GCancellable       *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer            user_data);
 ZhChangesPage *zh_client_get_changes_finish (ZhClient        *self,
                                              GAsyncResult    *result,
                                              GError         **error);

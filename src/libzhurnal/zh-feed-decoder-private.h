@@ -29,6 +29,18 @@ gpointer       _zh_feed_decode_row     (const ZhEntityInfo  *info,
                                         gsize                length,
                                         GError             **error);
 
+typedef enum
+{
+  ZH_FEED_HEADER_FOUND,
+  ZH_FEED_HEADER_NEED_MORE,
+  ZH_FEED_HEADER_ABSENT,
+} ZhFeedHeader;
+
+ZhFeedHeader   _zh_feed_peek_header    (const guint8        *data,
+                                        gsize                length,
+                                        gint64              *next,
+                                        gboolean            *more);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZhFeedDecoder, _zh_feed_decoder_free)
 
 G_END_DECLS

@@ -1301,3 +1301,140 @@ _zh_feed_decode_row (const ZhEntityInfo  *info,
     }
   return g_steal_pointer (&self->row_result);
 }
+
+/* ---- the page's header ------------------------------------------------------------------------ */
+
+/* The service writes a page's `next` and `more` before its `changes` (docs/api.md), so a client
+ * can ask for the following page as soon as the first bytes arrive, while it still reads and
+ * decodes this one. The peek reads the page's top-level members up to `changes` and nothing
+ * more; the page's decoder checks everything later, this included. */
+typedef struct
+{
+  int      depth;
+  gboolean in_next;
+  gboolean in_more;
+  gboolean has_next;
+  gboolean has_more;
+  gboolean stop;
+  gint64   next;
+  gboolean more;
+} Peek;
+
+static int
+peek_start_map (void *data)
+{
+  Peek *peek = data;
+
+  if (peek->depth > 0)
+    return 0;   /* a value of another member that nests: not a header this peek reads */
+  peek->depth++;
+  return 1;
+}
+
+static int
+peek_map_key (void                *data,
+              const unsigned char *key,
+              size_t               length)
+{
+  Peek *peek = data;
+
+#define KEY_IS(name) (length == strlen (name) && memcmp (key, name, length) == 0)
+  peek->in_next = KEY_IS ("next");
+  peek->in_more = KEY_IS ("more");
+  if (KEY_IS ("changes"))
+    {
+      peek->stop = TRUE;
+      return 0;
+    }
+#undef KEY_IS
+  return 1;
+}
+
+static int
+peek_number (void       *data,
+             const char *text,
+             size_t      length)
+{
+  Peek *peek = data;
+  char buffer[32];
+  char *end;
+
+  if (!peek->in_next || length == 0 || length >= sizeof buffer)
+    return 0;
+  memcpy (buffer, text, length);
+  buffer[length] = '\0';
+  if (!g_ascii_isdigit (buffer[0]))
+    return 0;
+  peek->next = g_ascii_strtoll (buffer, &end, 10);
+  if (*end != '\0' || peek->next < 0 || peek->next == G_MAXINT64)
+    return 0;
+  peek->has_next = TRUE;
+  peek->in_next = FALSE;
+  return 1;
+}
+
+static int
+peek_boolean (void *data,
+              int   value)
+{
+  Peek *peek = data;
+
+  if (!peek->in_more)
+    return 0;
+  peek->more = value != 0;
+  peek->has_more = TRUE;
+  peek->in_more = FALSE;
+  return 1;
+}
+
+static int
+peek_other (void *data)
+{
+  return 0;
+}
+
+static int
+peek_string (void                *data,
+             const unsigned char *text,
+             size_t               length)
+{
+  return 0;
+}
+
+static const yajl_callbacks peek_callbacks = {
+  .yajl_null = peek_other,
+  .yajl_boolean = peek_boolean,
+  .yajl_number = peek_number,   /* set: yajl calls it for every number, integer and double unused */
+  .yajl_string = peek_string,
+  .yajl_start_map = peek_start_map,
+  .yajl_map_key = peek_map_key,
+  .yajl_end_map = peek_other,
+  .yajl_start_array = peek_other,
+  .yajl_end_array = peek_other,
+};
+
+/* _zh_feed_peek_header: whether the first @length bytes of a page (all of it or only its start)
+ * give its `next` and `more` before its `changes`: ZH_FEED_HEADER_FOUND with @next and @more set,
+ * ZH_FEED_HEADER_NEED_MORE when the bytes end before `changes`, ZH_FEED_HEADER_ABSENT otherwise
+ * (`changes` first, or anything else: the page is then simply decoded whole). */
+ZhFeedHeader
+_zh_feed_peek_header (const guint8 *data,
+                      gsize         length,
+                      gint64       *next,
+                      gboolean     *more)
+{
+  Peek peek = { 0 };
+  yajl_handle parser = yajl_alloc (&peek_callbacks, NULL, &peek);
+  yajl_status status = yajl_parse (parser, data, length);
+
+  yajl_free (parser);
+  if (peek.stop && peek.has_next && peek.has_more)
+    {
+      *next = peek.next;
+      *more = peek.more;
+      return ZH_FEED_HEADER_FOUND;
+    }
+  if (status == yajl_status_ok && !peek.stop)
+    return ZH_FEED_HEADER_NEED_MORE;
+  return ZH_FEED_HEADER_ABSENT;
+}

@@ -19,11 +19,17 @@ gboolean   _zh_offline_apply_results  (ZhOffline      *self,
                                        GError        **error);
 ZhStore   *_zh_offline_open_writer    (const char     *path,
                                        GError        **error);
+guint      _zh_offline_writer_wal_frames (ZhStore     *writer);
+gboolean   _zh_offline_checkpoint     (ZhStore        *store,
+                                       GError        **error);
 gboolean   _zh_offline_apply_page     (ZhStore        *store,
                                        ZhChangesPage  *page,
+                                       GError        **error);
+gboolean   _zh_offline_count_dangling (ZhStore        *store,
                                        guint          *n_dangling,
                                        GError        **error);
 gint64     _zh_offline_store_get_cursor (ZhStore      *store);
+gboolean   _zh_offline_has_deferred_indexes (ZhOffline *self);
 gboolean   _zh_offline_restore_indexes (ZhStore       *store,
                                         GError       **error);
 void       _zh_offline_emit_changed   (ZhOffline      *self);

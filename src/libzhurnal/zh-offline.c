@@ -2302,22 +2302,66 @@ failed:
 
 /* ---- pulling -------------------------------------------------------------------------------- */
 
+/* The writer's commits add frames to the WAL; it does not copy them back into the database itself
+ * (SQLite's automatic checkpoint would, at the commit, on the writer's thread): ZhSync runs the
+ * checkpoints on another connection in another thread while the writer goes on with the next page
+ * (_zh_offline_checkpoint). The hook keeps the WAL's size for it. */
+static int
+writer_wal_hook (void       *data,
+                 sqlite3    *db,
+                 const char *name,
+                 int         n_frames)
+{
+  g_atomic_int_set ((gint *) data, n_frames);
+  return SQLITE_OK;
+}
+
 /* _zh_offline_open_writer: (transfer full): a second connection to the copy for applying pages
  * of the changes feed in a worker thread. Foreign keys are off on it: the feed may send a row
  * before the row it refers to (docs/api.md); the references are checked when the feed is done.
  * Commits are NORMAL-synchronous: a power cut may lose the last pages, and with them the cursor
- * that pointed past them, so they are simply pulled again. */
+ * that pointed past them, so they are simply pulled again. It never checkpoints: see
+ * writer_wal_hook. */
 ZhStore *
 _zh_offline_open_writer (const char  *path,
                          GError     **error)
 {
   g_autoptr(ZhStore) store = zh_store_open (path, ZH_STORE_FLAGS_NO_CREATE, error);
+  gint *frames;
 
   if (store == NULL ||
       !zh_store_exec (store, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; "
                              "PRAGMA cache_size = -32768", error))
     return NULL;
+  frames = g_new0 (gint, 1);
+  g_object_set_data_full (G_OBJECT (store), "zh-wal-frames", frames, g_free);
+  sqlite3_wal_hook (zh_store_get_db (store), writer_wal_hook, frames);
   return g_steal_pointer (&store);
+}
+
+/* _zh_offline_writer_wal_frames: the frames in the WAL after the writer's last commit (any
+ * thread). */
+guint
+_zh_offline_writer_wal_frames (ZhStore *writer)
+{
+  gint *frames = g_object_get_data (G_OBJECT (writer), "zh-wal-frames");
+
+  g_return_val_if_fail (frames != NULL, 0);
+  return (guint) g_atomic_int_get (frames);
+}
+
+/* _zh_offline_checkpoint: copy the WAL's committed frames into the database through @store, a
+ * connection of its own, without waiting for readers or the writer (a passive checkpoint). */
+gboolean
+_zh_offline_checkpoint (ZhStore  *store,
+                        GError  **error)
+{
+  int rc = sqlite3_wal_checkpoint_v2 (zh_store_get_db (store), NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                      NULL, NULL);
+
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+    return zh_store_set_error (store, rc, "checkpoint", error);
+  return TRUE;
 }
 
 static const ZhEntityInfo *
@@ -2329,16 +2373,21 @@ info_for_table (const char *table)
   return NULL;
 }
 
-/* Count the rows that refer to rows missing from the copy, leaving out rows with local edits
- * (their parent may have been deleted by the service meanwhile: the edit will be refused). */
-static gboolean
-count_dangling (ZhStore  *store,
-                guint    *n_dangling,
-                GError  **error)
+/* _zh_offline_count_dangling: count the rows that refer to rows missing from the copy, leaving
+ * out rows with local edits (their parent may have been deleted by the service meanwhile: the
+ * edit will be refused). It only reads: ZhSync runs it on a connection of its own when the feed
+ * is done, while the writer builds the indexes a first sync deferred. */
+gboolean
+_zh_offline_count_dangling (ZhStore  *store,
+                            guint    *n_dangling,
+                            GError  **error)
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
   sqlite3_stmt *stmt = NULL;
   int rc;
+
+  g_return_val_if_fail (ZH_IS_STORE (store), FALSE);
+  g_return_val_if_fail (n_dangling != NULL, FALSE);
 
   *n_dangling = 0;
   rc = sqlite3_prepare_v2 (zh_store_get_db (store), "PRAGMA foreign_key_check", -1, &stmt, NULL);
@@ -2418,9 +2467,9 @@ clear_page_upserts (sqlite3_stmt **upserts)
  * outgrow the cache) cost more than the rows themselves; building an index once over the loaded
  * table sorts instead. So the first page of a first sync drops the copy's plain secondary indexes
  * of the entity tables, keeping their SQL in the meta key below, in the page's own transaction;
- * the last page (or the end of an unfinished sync, _zh_offline_restore_indexes) builds them again
- * in its transaction. Unique indexes stay: the feed's clash handling relies on them. A crash in
- * between leaves the key, so whichever comes next builds them. */
+ * the end of the sync, finished or not, builds them again in a transaction of their own
+ * (_zh_offline_restore_indexes). Unique indexes stay: the feed's clash handling relies on them. A
+ * crash in between leaves the key, so the end of the next sync builds them. */
 #define META_DEFERRED_INDEXES "deferred_indexes"
 
 static gboolean
@@ -2482,8 +2531,20 @@ build_deferred_indexes (ZhStore  *store,
          zh_store_exec (store, "PRAGMA cache_size = -32768", error);
 }
 
-/* _zh_offline_restore_indexes: builds the indexes a first sync deferred, when it stopped before
- * its last page (offline, cancelled, refused), so the copy reads fast meanwhile. */
+/* _zh_offline_has_deferred_indexes: whether a first sync dropped indexes that are not built yet. */
+gboolean
+_zh_offline_has_deferred_indexes (ZhOffline *self)
+{
+  g_autofree char *saved = NULL;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+
+  saved = zh_store_dup_meta (self->store, META_DEFERRED_INDEXES);
+  return saved != NULL;
+}
+
+/* _zh_offline_restore_indexes: builds the indexes a first sync deferred, at the end of the sync,
+ * after its last page or when it stopped before (offline, cancelled, refused). */
 gboolean
 _zh_offline_restore_indexes (ZhStore  *store,
                              GError  **error)
@@ -2507,13 +2568,12 @@ _zh_offline_restore_indexes (ZhStore  *store,
 
 /* _zh_offline_apply_page: apply @page of the changes feed to the copy through @store (a writer
  * connection) in one transaction that also stores the new cursor. A row with operations in the
- * outbox keeps the user's edit; the service's row waits in its shadow (the display rule). When
- * the page is the last (`more` false), the rows that refer to missing rows are counted into
- * @n_dangling. */
+ * outbox keeps the user's edit; the service's row waits in its shadow (the display rule). What
+ * follows the last page (`more` false) — the deferred indexes, the count of rows that refer to
+ * missing rows — is the caller's: _zh_offline_restore_indexes, _zh_offline_count_dangling. */
 gboolean
 _zh_offline_apply_page (ZhStore         *store,
                         ZhChangesPage   *page,
-                        guint           *n_dangling,
                         GError         **error)
 {
   g_autofree char *cursor = NULL;
@@ -2524,8 +2584,6 @@ _zh_offline_apply_page (ZhStore         *store,
   g_return_val_if_fail (ZH_IS_STORE (store), FALSE);
   g_return_val_if_fail (page != NULL, FALSE);
 
-  if (n_dangling != NULL)
-    *n_dangling = 0;
   if (!zh_store_lock (store, error))
     return FALSE;
 
@@ -2539,12 +2597,11 @@ _zh_offline_apply_page (ZhStore         *store,
       goto failed;
     }
 
-  stmt = zh_store_prepare (store, "SELECT EXISTS (SELECT 1 FROM outbox)", error);
+  stmt = zh_store_prepare (store, "SELECT 1 FROM outbox LIMIT 1", error);
   if (stmt == NULL)
     goto failed;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    has_ops = sqlite3_column_int (stmt, 0) != 0;
-  sqlite3_reset (stmt);
+  if (!step_exists (store, stmt, &has_ops, error))
+    goto failed;
 
   /* The first page of a first sync that has more to come: load without secondary indexes. */
   if (page->since == 0 && page->more && page->changes->len > 0 && !defer_indexes (store, error))
@@ -2589,7 +2646,14 @@ _zh_offline_apply_page (ZhStore         *store,
           sqlite3_reset (upsert);
           if (rc == SQLITE_DONE)
             continue;
-          /* A clash on a unique key (or any failure) takes the careful way, which says why. */
+          /* A clash on a unique key takes the careful way, which says why. Any other failure
+           * ends the page: an interrupted statement (the sync cancelled) has rolled the whole
+           * transaction back, and nothing may go on outside it. */
+          if ((rc & 0xff) != SQLITE_CONSTRAINT)
+            {
+              zh_store_set_error (store, rc, "changes", error);
+              goto failed;
+            }
         }
       if (!apply_server_row (store, change->info, change->id, change->rev,
                              change->deleted ? NULL : change->value, error))
@@ -2597,22 +2661,21 @@ _zh_offline_apply_page (ZhStore         *store,
     }
   clear_page_upserts (upserts);
 
+  /* The cursor moves only with every row of the page: should a statement have failed unseen and
+   * SQLite have ended the transaction (as it does on SQLITE_INTERRUPT, SQLITE_FULL, …), the page
+   * is not applied and the cursor stays. */
+  if (sqlite3_get_autocommit (zh_store_get_db (store)))
+    {
+      g_set_error (error, ZH_STORE_ERROR, ZH_STORE_ERROR_FAILED,
+                   _("A page of changes could not be written to the offline copy “%s”; it will be "
+                     "fetched again."), zh_store_get_path (store));
+      goto failed;
+    }
   cursor = g_strdup_printf ("%" G_GINT64_FORMAT, page->next);
   if (!zh_store_set_meta (store, ZH_OFFLINE_META_CURSOR, cursor, error))
     goto failed;
-  if (!page->more)
-    {
-      guint dangling = 0;
-
-      if (!build_deferred_indexes (store, error))
-        goto failed;
-
-      if ((has_ops && !flush_orphan_shadows (store, error)) ||
-          !count_dangling (store, &dangling, error))
-        goto failed;
-      if (n_dangling != NULL)
-        *n_dangling = dangling;
-    }
+  if (!page->more && has_ops && !flush_orphan_shadows (store, error))
+    goto failed;
   return zh_store_unlock (store, ZH_STORE_UNLOCK_COMMIT, error);
 
 failed:

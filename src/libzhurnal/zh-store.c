@@ -262,9 +262,20 @@ ensure_private_file (const char  *path,
                      gboolean     create,
                      GError     **error)
 {
-  int fd = g_open (path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
-  int saved_errno = errno;
+  int fd;
+  int saved_errno;
 
+  /* An existing file is never opened here: closing any descriptor of a database drops every
+   * POSIX lock this process holds on it (fcntl locks belong to the process), under the feet of
+   * the connections already open — SQLite's "How To Corrupt" §2.2. Its mode is set by name. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (g_chmod (path, 0600) != 0)
+        g_warning ("cannot make %s private: %s", path, g_strerror (errno));
+      return TRUE;
+    }
+  fd = g_open (path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+  saved_errno = errno;
   if (fd < 0)
     {
       g_set_error (error, ZH_STORE_ERROR, ZH_STORE_ERROR_OPEN,

@@ -23,6 +23,9 @@ struct _ZhSync
   ZhOffline       *offline;
   ZhClient        *client;
   ZhStore         *writer;          /* pages are written through it, in worker threads, one at a time */
+  ZhStore         *checkpointer;    /* copies the writer's WAL into the database, in a worker */
+  gboolean         checkpointing;
+  ZhStore         *checker;         /* reads the references of the copy when a sync wrote rows */
   guint            page_size;
   guint            batch_size;
 
@@ -54,17 +57,22 @@ struct _Run
 {
   ZhSync        *self;              /* (owned) */
   GPtrArray     *tasks;             /* GTask *, the callers */
-  GCancellable  *cancellable;
+  GCancellable  *cancellable;       /* the whole run: cancelled by the caller or a failed write */
+  GCancellable  *fetch_cancellable; /* the pages asked for: also when one of them fails, while the
+                                     * page being written is written to its end */
+  gulong         fetch_cancel_id;
   GError        *error;
   gboolean       pushing;
   GPtrArray     *batch;             /* operations in flight */
-  gint64         cursor;            /* the `since` of the next fetch */
-  gboolean       more;
-  gboolean       fetching;
+  gint64         cursor;            /* the `since` of the next fetch, once known */
+  gboolean       cursor_known;      /* the page before the next fetch has told its `next` */
+  gboolean       more;              /* … and that more changes wait */
+  GQueue         fetches;           /* Fetch *, in the order asked: in flight, or fetched and
+                                     * parsed and waiting for the writer */
   ZhChangesPage *writing;           /* the page a worker is writing */
-  ZhChangesPage *parsed;            /* the next page, fetched and parsed, waiting for the writer */
   guint64        rows;
   guint          dangling;
+  guint          finishing;         /* the steps after the last page still running */
 };
 
 enum
@@ -93,6 +101,31 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ZhSync, zh_sync, G_TYPE_OBJECT)
 
+/* A page of the changes feed asked for: in flight until @page or @done is set. */
+typedef struct
+{
+  Run           *run;
+  gint64         since;
+  gboolean       done;              /* its reply is in (@page, or an error the run holds) */
+  ZhChangesPage *page;
+  gboolean       ahead;             /* its `next` and `more` came before the page was read */
+  gint64         ahead_next;
+  gboolean       ahead_more;
+} Fetch;
+
+/* Pages asked for before the writer takes them: the one being parsed and the one the service
+ * is making while the writer writes a third. */
+#define FETCHES_AHEAD 2
+
+static void
+fetch_free (gpointer data)
+{
+  Fetch *fetch = data;
+
+  g_clear_pointer (&fetch->page, zh_changes_page_free);
+  g_free (fetch);
+}
+
 static void run_start (Run *run);
 static void schedule (ZhSync *self, guint delay_ms);
 static void update_counts (ZhSync *self);
@@ -120,6 +153,8 @@ zh_sync_dispose (GObject *object)
   g_clear_object (&self->offline);
   g_clear_object (&self->client);
   g_clear_object (&self->writer);
+  g_clear_object (&self->checkpointer);
+  g_clear_object (&self->checker);
 
   G_OBJECT_CLASS (zh_sync_parent_class)->dispose (object);
 }
@@ -359,11 +394,14 @@ static void
 run_free (Run *run)
 {
   g_clear_pointer (&run->tasks, g_ptr_array_unref);
+  if (run->fetch_cancel_id != 0)
+    g_cancellable_disconnect (run->cancellable, run->fetch_cancel_id);
+  g_clear_object (&run->fetch_cancellable);
   g_clear_object (&run->cancellable);
   g_clear_error (&run->error);
   g_clear_pointer (&run->batch, g_ptr_array_unref);
   g_clear_pointer (&run->writing, zh_changes_page_free);
-  g_clear_pointer (&run->parsed, zh_changes_page_free);
+  g_queue_clear_full (&run->fetches, fetch_free);
   g_clear_object (&run->self);
   g_free (run);
 }
@@ -460,7 +498,70 @@ run_finish (Run *run)
 }
 
 static void maybe_finish_pull (Run *run);
-static void fetch_next (Run *run);
+static void maybe_fetch (Run *run);
+static void maybe_write (Run *run);
+
+/* ---- the WAL's checkpoints ------------------------------------------------------------------ */
+
+/* SQLite's default: a checkpoint once the WAL holds 1,000 pages. */
+#define CHECKPOINT_FRAMES 1000
+
+static void
+checkpoint_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  ZhSync *self = source_object;
+  GError *error = NULL;
+
+  if (self->checkpointer == NULL)
+    self->checkpointer = zh_store_open (zh_offline_get_path (self->offline),
+                                        ZH_STORE_FLAGS_NO_CREATE, &error);
+  if (self->checkpointer == NULL || !_zh_offline_checkpoint (self->checkpointer, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+checkpoint_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ZhSync *self = ZH_SYNC (source);
+  g_autoptr(GError) error = NULL;
+
+  self->checkpointing = FALSE;
+  /* Nothing is lost: the frames stay in the WAL, and the next checkpoint copies them. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_warning ("Cannot copy the journal of the offline copy “%s” into it: %s",
+               zh_offline_get_path (self->offline), error->message);
+}
+
+/* The writer never copies its WAL back into the database itself (_zh_offline_open_writer): after
+ * a page is written, a worker does, on its own connection, while the writer writes the next. */
+static void
+maybe_checkpoint (ZhSync *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->checkpointing || self->writer == NULL ||
+      _zh_offline_writer_wal_frames (self->writer) < CHECKPOINT_FRAMES)
+    return;
+  self->checkpointing = TRUE;
+  task = g_task_new (self, NULL, checkpoint_cb, NULL);
+  g_task_set_source_tag (task, maybe_checkpoint);
+  g_task_run_in_thread (task, checkpoint_thread);
+}
+
+/* ---- the pull: fetches ahead, one writer ---------------------------------------------------- *
+ *
+ * A page of the feed goes through three stages: the service makes it, the client reads and
+ * decodes it (a worker), the writer applies it (another worker). They run at the same time on
+ * successive pages: as soon as a page's `next` is known — from its first bytes, where the service
+ * writes it (ZhChangesAheadFunc), or else once it is decoded — the following page is asked for,
+ * up to FETCHES_AHEAD pages ahead of the writer. Pages are written strictly in the order asked. */
 
 static void
 write_thread (GTask        *task,
@@ -482,14 +583,12 @@ write_thread (GTask        *task,
       return;
     }
   zh_store_set_cancellable (self->writer, cancellable);
-  if (!_zh_offline_apply_page (self->writer, run->writing, &run->dangling, &error))
+  if (!_zh_offline_apply_page (self->writer, run->writing, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
   zh_store_set_cancellable (self->writer, NULL);
 }
-
-static void start_write (Run *run, ZhChangesPage *page);
 
 static void
 write_cb (GObject      *source,
@@ -502,7 +601,7 @@ write_cb (GObject      *source,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       run_fail (run, error);
-      /* Nothing more will be written: stop the fetch of the next page too. */
+      /* Nothing more will be written: stop the fetches too. */
       g_cancellable_cancel (run->cancellable);
     }
   else
@@ -512,26 +611,59 @@ write_cb (GObject      *source,
     }
   g_clear_pointer (&run->writing, zh_changes_page_free);
 
-  if (run->error == NULL && run->parsed != NULL)
-    {
-      start_write (run, g_steal_pointer (&run->parsed));
-      if (run->more && !run->fetching)
-        fetch_next (run);
-    }
+  maybe_checkpoint (run->self);
+  maybe_write (run);
+  maybe_fetch (run);
   maybe_finish_pull (run);
 }
 
+/* Hand the oldest page asked for to the writer, when it is in and the writer is free. */
 static void
-start_write (Run           *run,
-             ZhChangesPage *page)
+maybe_write (Run *run)
 {
-  g_autoptr(GTask) task = g_task_new (run->self, run->cancellable, write_cb, run);
+  while (run->error == NULL && run->writing == NULL && !g_queue_is_empty (&run->fetches))
+    {
+      Fetch *head = g_queue_peek_head (&run->fetches);
+      g_autoptr(GTask) task = NULL;
 
-  g_assert (run->writing == NULL);
-  run->writing = page;
-  g_task_set_source_tag (task, start_write);
-  g_task_set_task_data (task, run, NULL);
-  g_task_run_in_thread (task, write_thread);
+      if (!head->done)
+        return;
+      g_queue_pop_head (&run->fetches);
+      run->writing = g_steal_pointer (&head->page);
+      fetch_free (head);
+      /* An empty page changes nothing, not even the cursor. */
+      if (run->writing->changes->len == 0)
+        {
+          g_clear_pointer (&run->writing, zh_changes_page_free);
+          continue;
+        }
+      task = g_task_new (run->self, run->cancellable, write_cb, run);
+      g_task_set_source_tag (task, maybe_write);
+      g_task_set_task_data (task, run, NULL);
+      g_task_run_in_thread (task, write_thread);
+    }
+}
+
+/* The page @fetch asked for told its `next` and `more` from its first bytes. */
+static void
+ahead_cb (gint64   next,
+          gboolean more,
+          gpointer user_data)
+{
+  Fetch *fetch = user_data;
+  Run *run = fetch->run;
+
+  fetch->ahead = TRUE;
+  fetch->ahead_next = next;
+  fetch->ahead_more = more;
+  /* Only the latest page asked for tells where the next starts. */
+  if (fetch == g_queue_peek_tail (&run->fetches) && !run->cursor_known)
+    {
+      run->cursor = next;
+      run->more = more;
+      run->cursor_known = TRUE;
+      maybe_fetch (run);
+    }
 }
 
 static void
@@ -539,46 +671,71 @@ fetch_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  Run *run = user_data;
+  Fetch *fetch = user_data;
+  Run *run = fetch->run;
   GError *error = NULL;
   ZhChangesPage *page;
 
-  run->fetching = FALSE;
+  fetch->done = TRUE;
   page = zh_client_get_changes_finish (ZH_CLIENT (source), result, &error);
   note_reply (run->self, error);
+  if (page != NULL && fetch->ahead && (page->next != fetch->ahead_next || page->more != fetch->ahead_more))
+    {
+      /* The decoder refuses a member given twice, so this is not expected of any service. */
+      g_set_error (&error, ZH_CLIENT_ERROR, ZH_CLIENT_ERROR_PROTOCOL,
+                   _("The journal service sent a page of changes whose beginning and end disagree "
+                     "on where the next page starts."));
+      g_clear_pointer (&page, zh_changes_page_free);
+    }
   if (page == NULL)
     {
+      g_queue_remove (&run->fetches, fetch);
+      fetch_free (fetch);
       run_fail (run, error);
+      /* The pages asked for after it would not be written: stop them. The page being written
+       * is written to its end, so the next sync resumes after it. */
+      g_cancellable_cancel (run->fetch_cancellable);
       maybe_finish_pull (run);
       return;
     }
 
-  run->cursor = page->next;
-  run->more = page->more;
-  /* An empty page changes nothing, not even the cursor. */
-  if (run->error != NULL || page->changes->len == 0)
-    zh_changes_page_free (page);
-  else if (run->writing == NULL)
-    start_write (run, page);
-  else
-    run->parsed = page;
-
-  /* Fetch and parse the next page while this one is written; at most one page waits. */
-  if (run->error == NULL && run->more && run->parsed == NULL)
-    fetch_next (run);
+  fetch->page = page;
+  if (!fetch->ahead && fetch == g_queue_peek_tail (&run->fetches))
+    {
+      run->cursor = page->next;
+      run->more = page->more;
+      run->cursor_known = TRUE;
+    }
+  maybe_write (run);
+  maybe_fetch (run);
   maybe_finish_pull (run);
 }
 
+/* Ask for the next page when where it starts is known, more changes wait, and fewer than
+ * FETCHES_AHEAD pages wait for the writer. */
 static void
-fetch_next (Run *run)
+maybe_fetch (Run *run)
 {
-  run->fetching = TRUE;
-  zh_client_get_changes_async (run->self->client, run->cursor, run->self->page_size,
-                               run->cancellable, fetch_cb, run);
+  Fetch *fetch;
+
+  if (run->error != NULL || !run->cursor_known || !run->more ||
+      g_queue_get_length (&run->fetches) >= FETCHES_AHEAD)
+    return;
+  fetch = g_new0 (Fetch, 1);
+  fetch->run = run;
+  fetch->since = run->cursor;
+  g_queue_push_tail (&run->fetches, fetch);
+  run->cursor_known = FALSE;
+  zh_client_get_changes_ahead_async (run->self->client, fetch->since, run->self->page_size,
+                                     ahead_cb, fetch, run->fetch_cancellable, fetch_cb, fetch);
 }
 
-/* A first sync that stopped before its last page builds the indexes it deferred (see
- * _zh_offline_apply_page), in a worker: the copy may be read meanwhile, and read fast. */
+/* ---- the end of the pull ---------------------------------------------------------------------
+ *
+ * After the last page (or when the pull stopped), two steps run side by side in workers: the
+ * writer builds the indexes a first sync deferred (see _zh_offline_apply_page), and, when the
+ * sync wrote rows, another connection counts the rows that refer to rows the copy lacks. */
+
 static void
 restore_thread (GTask        *task,
                 gpointer      source_object,
@@ -588,37 +745,83 @@ restore_thread (GTask        *task,
   ZhSync *self = source_object;
   g_autoptr(GError) error = NULL;
 
-  if (self->writer != NULL && !_zh_offline_restore_indexes (self->writer, &error))
+  if (self->writer == NULL)
+    self->writer = _zh_offline_open_writer (zh_offline_get_path (self->offline), &error);
+  if (self->writer == NULL || !_zh_offline_restore_indexes (self->writer, &error))
     g_warning ("Cannot build the indexes of the offline copy “%s”: %s",
                zh_offline_get_path (self->offline), error->message);
   g_task_return_boolean (task, TRUE);
 }
 
 static void
-restore_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+dangling_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
 {
-  run_finish (user_data);
+  ZhSync *self = source_object;
+  Run *run = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->checker == NULL)
+    self->checker = zh_store_open (zh_offline_get_path (self->offline),
+                                   ZH_STORE_FLAGS_READ_ONLY, &error);
+  if (self->checker == NULL || !_zh_offline_count_dangling (self->checker, &run->dangling, &error))
+    g_warning ("Cannot check the references of the offline copy “%s”: %s",
+               zh_offline_get_path (self->offline), error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+finish_step_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Run *run = user_data;
+
+  if (--run->finishing > 0)
+    return;
+  maybe_checkpoint (run->self);
+  run_finish (run);
+}
+
+static void
+finish_step (Run         *run,
+             GTaskThreadFunc func)
+{
+  /* Not cancellable: short next to the sync they end, and not to be left half. */
+  g_autoptr(GTask) task = g_task_new (run->self, NULL, finish_step_cb, run);
+
+  run->finishing++;
+  g_task_set_source_tag (task, finish_step);
+  g_task_set_task_data (task, run, NULL);
+  g_task_run_in_thread (task, func);
 }
 
 static void
 maybe_finish_pull (Run *run)
 {
-  if (run->fetching || run->writing != NULL)
-    return;
-  if (run->error == NULL && (run->more || run->parsed != NULL))
-    return;
-  if (run->error != NULL && run->self->writer != NULL)
-    {
-      /* Not cancellable: it is short next to the sync it ends, and must not be left half. */
-      g_autoptr(GTask) task = g_task_new (run->self, NULL, restore_cb, run);
+  ZhSync *self = run->self;
+  gboolean restore;
+  gboolean check;
 
-      g_task_set_source_tag (task, maybe_finish_pull);
-      g_task_run_in_thread (task, restore_thread);
+  if (run->writing != NULL || run->finishing > 0)
+    return;
+  for (GList *l = run->fetches.head; l != NULL; l = l->next)
+    if (!((Fetch *) l->data)->done)
       return;
-    }
-  run_finish (run);
+  if (run->error == NULL && (run->more || !g_queue_is_empty (&run->fetches)))
+    return;
+  g_queue_clear_full (&run->fetches, fetch_free);
+
+  restore = _zh_offline_has_deferred_indexes (self->offline);
+  check = run->error == NULL && run->rows > 0;
+  if (restore)
+    finish_step (run, restore_thread);
+  if (check)
+    finish_step (run, dangling_thread);
+  if (!restore && !check)
+    run_finish (run);
 }
 
 static void
@@ -626,8 +829,9 @@ pull_start (Run *run)
 {
   run->pushing = FALSE;
   run->cursor = zh_offline_get_cursor (run->self->offline);
+  run->cursor_known = TRUE;
   run->more = TRUE;
-  fetch_next (run);
+  maybe_fetch (run);
 }
 
 static void push_next (Run *run);
@@ -683,6 +887,13 @@ push_next (Run *run)
 }
 
 static void
+cancel_fetches_cb (GCancellable *cancellable,
+                   GCancellable *fetch_cancellable)
+{
+  g_cancellable_cancel (fetch_cancellable);
+}
+
+static void
 run_start (Run *run)
 {
   ZhSync *self = run->self;
@@ -690,6 +901,9 @@ run_start (Run *run)
   g_assert (self->run == NULL);
   self->run = run;
   run->cancellable = g_cancellable_new ();
+  run->fetch_cancellable = g_cancellable_new ();
+  run->fetch_cancel_id = g_cancellable_connect (run->cancellable, G_CALLBACK (cancel_fetches_cb),
+                                                run->fetch_cancellable, NULL);
   run->pushing = TRUE;
   for (guint i = 0; i < run->tasks->len; i++)
     if (g_cancellable_is_cancelled (g_task_get_cancellable (run->tasks->pdata[i])))

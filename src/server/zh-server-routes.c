@@ -1068,8 +1068,14 @@ changes (ZhServerRequest *request,
           }
       }
 
+    /* `next` and `more` first: a client reading the answer as it comes asks for the following
+     * page at once, while it reads and decodes this one (docs/api.md). */
     writer = zh_server_request_begin_answer (request, SOUP_STATUS_OK);
     zh_json_writer_begin_object (writer);
+    zh_json_writer_key (writer, "next");
+    zh_json_writer_int (writer, next);
+    zh_json_writer_key (writer, "more");
+    zh_json_writer_bool (writer, more);
     zh_json_writer_key (writer, "changes");
     zh_json_writer_begin_array (writer);
     for (guint i = 0; i < revs->len; i++)
@@ -1118,10 +1124,6 @@ changes (ZhServerRequest *request,
         zh_json_writer_end_object (writer);
       }
     zh_json_writer_end_array (writer);
-    zh_json_writer_key (writer, "next");
-    zh_json_writer_int (writer, next);
-    zh_json_writer_key (writer, "more");
-    zh_json_writer_bool (writer, more);
     zh_json_writer_end_object (writer);
   }
 }
