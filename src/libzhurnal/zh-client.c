@@ -462,7 +462,13 @@ send_cb (GObject      *source,
   request->status = soup_message_get_status (request->msg);
   request->reason = g_strdup (soup_message_get_reason_phrase (request->msg));
   request->json_type = is_json_type (request->msg);
-  request->body = g_byte_array_new ();
+  {
+    /* A page of the feed is megabytes: read into its whole size at once when the service says
+     * it, rather than growing (and copying) the array as it comes. */
+    goffset length = soup_message_headers_get_content_length (soup_message_get_response_headers (request->msg));
+
+    request->body = g_byte_array_sized_new (length > 0 && length <= ZH_CLIENT_MAX_REPLY ? (guint) length : 0);
+  }
   read_chunk (g_steal_pointer (&task));
 }
 

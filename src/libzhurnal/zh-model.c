@@ -422,15 +422,25 @@ _zh_field_decode_text (const ZhEntityInfo *info,
         char **slot = _zh_field_string (entity, field);
         char *id;
 
-        /* Ids are lower case everywhere (schema.sql), so that text comparison in SQL finds them. */
+        /* Ids are lower case everywhere (schema.sql), so that text comparison in SQL finds them:
+         * checked and lowered in one pass (a first sync decodes millions). */
         if (size == 36)
           {
-            id = g_ascii_strdown (value, 36);
-            if (zh_uuid_is_valid (id))
+            id = g_malloc (37);
+            for (guint i = 0; i < 36; i++)
               {
-                g_free (*slot);
-                *slot = id;
-                return TRUE;
+                char c = value[i];
+
+                if (i == 8 || i == 13 || i == 18 || i == 23 ? c != '-' : !g_ascii_isxdigit (c))
+                  break;
+                id[i] = c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c;
+                if (i == 35)
+                  {
+                    id[36] = '\0';
+                    g_free (*slot);
+                    *slot = id;
+                    return TRUE;
+                  }
               }
             g_free (id);
           }
