@@ -2,8 +2,9 @@
  * teacher on an offline copy made of the demo school (the service's address answers nothing), so
  * every edit waits in the outbox (issue 6 §5): a topic and homework edited on the «Уроки» page
  * land in the copy with their outbox operation and survive reopening the copy; the topic's
- * completion offers the plan's (КТП) next topic; an edit past the edit window is refused with the
- * policy's reason and changes nothing; a lesson is added for a free date of the timetable, and a
+ * completion offers the plan's (КТП) next topic, and taking it links the lesson to its plan item;
+ * an edit past the edit window is refused with the policy's reason and changes nothing; a row the
+ * service refused gives the service's reason; a lesson is added for a free date of the timetable, and a
  * date that has its lesson is not offered. The page in editing state is saved as
  * BUILD/tests/lessons-edit.png. Entries are driven through their "activate" signal and the page's
  * actions, as Enter and Escape reach them (GTK 4 has no in-process key synthesis, FACTS.md). */
@@ -429,6 +430,81 @@ test_completion_offers_plan_topic (void)
   run_app (completion_script);
 }
 
+/* REQUIREMENTS §2 (000 §3.5.4: topics follow the КТП) and §6 (003 §3, 000 §11.3: the hours given
+ * against the plan): Enter on the plan's next topic, as the editor offers it, links the lesson to
+ * that plan item in the copy and in the operation that waits for the service. */
+static void
+plan_topic_script (void)
+{
+  ZhJournalPage *page = _zh_window_get_page (window);
+  g_autofree char *lesson_id = NULL;
+  g_autofree char *topic = NULL;
+  g_autofree char *plan_item_id = NULL;
+  g_autofree char *sent = NULL;
+  int position = -1;
+
+  for (guint i = 0; i < page->n_lessons; i++)
+    if (page->lessons[i].topic[0] == '\0' && strcmp (page->lessons[i].date, today) <= 0)
+      position = find_row (page->lessons[i].id);
+  g_assert_cmpint (position, >=, 0);
+  lesson_id = g_strdup (row_lesson (position)->id);
+
+  _zh_lessons_page_edit (lessons_page (), position);
+  wait_for (editing, "the row to be edited");
+  topic = g_strdup (gtk_editable_get_text (GTK_EDITABLE (_zh_lessons_page_get_topic_entry (lessons_page ()))));
+  g_assert_cmpstr (topic, !=, "");
+  expected_shown = shown + 1;
+  g_signal_emit_by_name (_zh_lessons_page_get_topic_entry (lessons_page ()), "activate");
+  wait_for (page_idle, "the save");
+  g_assert_null (_zh_lessons_page_get_last_toast (lessons_page ()));
+  wait_reload ();
+
+  plan_item_id = copy_text ("SELECT plan_item_id FROM lesson WHERE id = ?1", lesson_id);
+  g_assert_nonnull (plan_item_id);
+  g_assert_cmpint (copy_int ("SELECT count (*) FROM lesson l JOIN plan_item p ON p.id = l.plan_item_id "
+                             "WHERE l.id = ?1 AND p.group_id = l.group_id AND p.topic = l.topic",
+                             lesson_id), ==, 1);
+  sent = copy_text ("SELECT json_extract (value, '$.plan_item_id') FROM outbox WHERE entity = 'lesson' "
+                    "AND entity_id = ?1 AND state = 'pending'", lesson_id);
+  g_assert_cmpstr (sent, ==, plan_item_id);
+}
+
+static void
+test_plan_topic_links_plan_item (void)
+{
+  run_app (plan_topic_script);
+}
+
+/* The lesson edited in the first test, its change refused by the service (as the sync records an
+ * answer "rejected") with this reason. */
+#define REFUSAL "Урок 01.09 уже нельзя изменить: изменения вносятся не позже 14 дней после урока"
+
+/* A row the service refused says why, in the service's own words, as the outbox keeps them. */
+static void
+rejected_script (void)
+{
+  g_autofree char *tooltip = _zh_lessons_page_dup_state_tooltip (lessons_page (), edited_id);
+  g_autofree char *expected = g_strdup_printf (_("refused by the service: %s"), REFUSAL);
+
+  g_assert_cmpstr (_zh_lessons_page_get_state (lessons_page (), edited_id), ==, "rejected");
+  g_assert_cmpstr (tooltip, ==, expected);
+}
+
+static void
+test_rejected_row_gives_reason (void)
+{
+  g_autofree char *sql = NULL;
+
+  g_assert_nonnull (edited_id);
+  sql = g_strdup_printf ("UPDATE outbox SET state = 'rejected', reason_code = 'edit_window_closed', "
+                         "reason_message = '" REFUSAL "' WHERE entity = 'lesson' "
+                         "AND entity_id = '%s'", edited_id);
+  copy_exec (sql);
+  g_assert_cmpint (copy_int ("SELECT count (*) FROM outbox WHERE state = 'rejected' AND entity_id = ?1",
+                             edited_id), ==, 1);
+  run_app (rejected_script);
+}
+
 /* 004 §3.6: a lesson is changed by its teacher for at most the edit window's days; older, the
  * topic is refused at once with the policy's reason and the copy does not change. */
 static void
@@ -671,7 +747,9 @@ main (int    argc,
   g_test_add_func ("/lessons-page/edit/survives-reopening", test_edit_survives_reopening);
   g_test_add_func ("/lessons-page/edit/completion-offers-plan-topic",
                    test_completion_offers_plan_topic);
+  g_test_add_func ("/lessons-page/edit/plan-topic-links-plan-item", test_plan_topic_links_plan_item);
   g_test_add_func ("/lessons-page/edit/refused-past-edit-window", test_refused_edit);
+  g_test_add_func ("/lessons-page/sync/rejected-row-gives-reason", test_rejected_row_gives_reason);
   g_test_add_func ("/lessons-page/add/free-timetable-date", test_add_lesson);
   status = g_test_run ();
 

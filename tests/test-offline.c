@@ -323,6 +323,90 @@ test_edit_topic_base_rev (OfflineFixture *fixture,
   g_assert_cmpstr (shadow_topic, ==, "");
 }
 
+/* The lesson's plan item in the copy and in the value of its one outbox operation, checked equal
+ * to @expected (NULL: no plan item). */
+static void
+check_plan_item (OfflineFixture *fixture,
+                 const char     *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhLesson) lesson = zh_store_get_entity (fixture->store, &zh_lesson_info,
+                                                    fixture->school.lesson_today, &error);
+  g_autoptr(ZhOutboxEntry) entry = only_entry (fixture, ZH_OUTBOX_PENDING);
+  g_autoptr(JsonNode) value = json_from_string (entry->value, &error);
+  JsonNode *member;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (lesson->plan_item_id, ==, expected);
+  /* The service hears of it: the member is there, a string or null. */
+  member = json_object_get_member (json_node_get_object (value), "plan_item_id");
+  g_assert_nonnull (member);
+  if (expected == NULL)
+    g_assert_true (JSON_NODE_HOLDS_NULL (member));
+  else
+    g_assert_cmpstr (json_node_get_string (member), ==, expected);
+}
+
+#define PLAN_FRACTIONS "00000000-0000-4000-8000-700000000001"
+#define PLAN_ADDING_1  "00000000-0000-4000-8000-700000000002"
+#define PLAN_ADDING_2  "00000000-0000-4000-8000-700000000003"
+#define PLAN_RUSSIAN   "00000000-0000-4000-8000-700000000004"
+
+/* REQUIREMENTS §2 (000 §3.5.4, 004 §4.4.7: lesson topics follow the КТП) and §6 (003 §3, 000
+ * §11.3: the deputy sets the hours given against the plan): a topic of the group's plan links the
+ * lesson to its plan item — a topic the plan repeats to the turn no other lesson has taken, else
+ * the first — in the copy and in the operation sent; a topic of another group's plan or free text
+ * leaves the lesson unlinked. */
+static void
+test_topic_links_plan_item (OfflineFixture *fixture,
+                            gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plan = g_strdup_printf (
+    "INSERT INTO plan_item (id, group_id, number, topic, hours) VALUES "
+    "  ('" PLAN_FRACTIONS "', '%1$s', 1, 'Дроби', 1),"
+    "  ('" PLAN_ADDING_1 "', '%1$s', 2, 'Сложение дробей', 1),"
+    "  ('" PLAN_ADDING_2 "', '%1$s', 3, 'Сложение дробей', 1),"
+    "  ('" PLAN_RUSSIAN "', '%2$s', 1, 'Причастие', 1);"
+    "UPDATE lesson SET plan_item_id = '" PLAN_ADDING_1 "' WHERE id = '%3$s';",
+    fixture->school.math5_id, fixture->school.russian5_id, fixture->school.lesson_yesterday);
+
+  g_assert_true (zh_store_exec (fixture->store, plan, &error));
+  g_assert_no_error (error);
+
+  /* The first turn of a repeated topic is yesterday's: today's lesson takes the second. */
+  g_assert_true (zh_offline_set_topic (fixture->offline, fixture->school.lesson_today,
+                                       "Сложение дробей", fixture->now, &error));
+  g_assert_no_error (error);
+  check_plan_item (fixture, PLAN_ADDING_2);
+
+  g_assert_true (zh_offline_set_topic (fixture->offline, fixture->school.lesson_today, "Дроби",
+                                       fixture->now, &error));
+  g_assert_no_error (error);
+  check_plan_item (fixture, PLAN_FRACTIONS);
+
+  /* Free text, and another group's plan topic, are no topic of this plan. */
+  g_assert_true (zh_offline_set_topic (fixture->offline, fixture->school.lesson_today,
+                                       "Дроби: повторение", fixture->now, &error));
+  g_assert_no_error (error);
+  check_plan_item (fixture, NULL);
+  g_assert_true (zh_offline_set_topic (fixture->offline, fixture->school.lesson_today, "Причастие",
+                                       fixture->now, &error));
+  g_assert_no_error (error);
+  check_plan_item (fixture, NULL);
+
+  /* Every turn taken by other lessons: the first of them. */
+  g_free (plan);
+  plan = g_strdup_printf ("UPDATE lesson SET plan_item_id = '" PLAN_ADDING_2 "' WHERE id = '%s'",
+                          fixture->school.lesson_old);
+  g_assert_true (zh_store_exec (fixture->store, plan, &error));
+  g_assert_no_error (error);
+  g_assert_true (zh_offline_set_topic (fixture->offline, fixture->school.lesson_today,
+                                       "Сложение дробей", fixture->now, &error));
+  g_assert_no_error (error);
+  check_plan_item (fixture, PLAN_ADDING_1);
+}
+
 /* A refused edit leaves the copy exactly as it was: no row, no operation. */
 static void
 check_refused (OfflineFixture *fixture,
@@ -1361,6 +1445,7 @@ main (int    argc,
   ADD ("/offline/edit/double-mark-and-change", test_double_mark_and_change);
   ADD ("/offline/refused/correction-role-and-reason", test_correction_refused);
   ADD ("/offline/edit/base-rev-and-shadow", test_edit_topic_base_rev);
+  ADD ("/offline/edit/topic-links-plan-item", test_topic_links_plan_item);
   ADD ("/offline/refused/grade-1-marks", test_refused_grade1);
   ADD ("/offline/refused/edit-window", test_refused_edit_window);
   ADD ("/offline/refused/not-my-group", test_refused_not_my_group);

@@ -1195,6 +1195,96 @@ test_journal_never_stale_304 (ZhServerFixture       *fixture,
     }
 }
 
+/* A lesson's row with its topic linked to @plan_item (NULL: none), the topic entered at
+ * @entered_at. */
+static char *
+planned_lesson_json (const char *id,
+                     const char *date,
+                     const char *topic,
+                     const char *plan_item,
+                     gint64      entered_at)
+{
+  g_autofree char *at = iso (entered_at);
+  g_autofree char *link = plan_item != NULL ? g_strdup_printf ("\"%s\"", plan_item) : g_strdup ("null");
+
+  return g_strdup_printf ("{\"id\":\"%s\",\"group_id\":\"" GROUP "\",\"date\":\"%s\",\"number\":1,"
+                          "\"kind\":\"lesson\",\"topic\":\"%s\",\"homework\":\"\",\"plan_item_id\":%s,"
+                          "\"teacher_id\":\"" TEACHER "\",\"substitute\":false,\"topic_entered_at\":\"%s\"}",
+                          id, date, topic, link, at);
+}
+
+#define PLAN_OWN U ("700000000001")     /* in GROUP's plan */
+#define PLAN_OTHER U ("700000000002")   /* in GROUP2's plan */
+
+/* REQUIREMENTS §2 (000 §3.5.4, 004 §4.4.7: lesson topics follow the КТП) and §6 (003 §3: the
+ * hours given against the plan): a lesson is linked to an item of its own group's plan; an item
+ * of another group's plan, or one that does not exist, is refused naming "plan_item_id". The
+ * link a new topic brings is judged with the topic, at the time it was entered (DESIGN.md §4). */
+static void
+test_lesson_plan_item_of_own_group (ZhServerFixture *fixture,
+                                    gconstpointer    data)
+{
+  g_autofree char *value = NULL;
+  g_autofree char *op = NULL;
+  g_autoptr(ZhTestAnswer) answer = NULL;
+  JsonObject *result;
+  gint64 rev;
+
+  expect (fixture, "teacher", op_json (NULL, "plan_item", "put", PLAN_OWN, 0,
+                                       "{\"id\":\"" PLAN_OWN "\",\"group_id\":\"" GROUP "\","
+                                       "\"number\":1,\"topic\":\"Дроби\",\"hours\":2}", NULL),
+          "applied", NULL);
+  expect (fixture, "teacher2", op_json (NULL, "plan_item", "put", PLAN_OTHER, 0,
+                                        "{\"id\":\"" PLAN_OTHER "\",\"group_id\":\"" GROUP2 "\","
+                                        "\"number\":1,\"topic\":\"Причастие\",\"hours\":1}", NULL),
+          "applied", NULL);
+
+  /* Another group's plan item: refused, the lesson unchanged. */
+  rev = db_int (fixture, "SELECT rev FROM lesson WHERE id = '" L_TODAY "'");
+  value = planned_lesson_json (L_TODAY, today, "Причастие", PLAN_OTHER, now_s);
+  op = op_json (NULL, "lesson", "put", L_TODAY, rev, value, NULL);
+  answer = batch (fixture, "tok-teacher", op);
+  result = result_at (answer, 0);
+  check_result (result, "rejected", "invalid_value");
+  g_assert_cmpstr (json_object_get_string_member (result, "field"), ==, "plan_item_id");
+  g_assert_nonnull (strstr (json_object_get_string_member (result, "message"), "plan_item_id"));
+  g_assert_cmpint (db_int (fixture, "SELECT count(*) FROM lesson WHERE id = '" L_TODAY "' "
+                                    "AND plan_item_id IS NULL AND topic = ''"), ==, 1);
+  g_clear_pointer (&answer, zh_test_answer_free);
+
+  /* A plan item that does not exist. */
+  g_free (value);
+  value = planned_lesson_json (L_TODAY, today, "Дроби", U ("7000000000ff"), now_s);
+  g_free (op);
+  op = op_json (NULL, "lesson", "put", L_TODAY, rev, value, NULL);
+  answer = batch (fixture, "tok-teacher", op);
+  result = result_at (answer, 0);
+  check_result (result, "rejected", "not_found");
+  g_assert_cmpstr (json_object_get_string_member (result, "field"), ==, "plan_item_id");
+
+  /* The group's own: kept. */
+  g_free (value);
+  value = planned_lesson_json (L_TODAY, today, "Дроби", PLAN_OWN, now_s);
+  expect (fixture, "teacher", op_json (NULL, "lesson", "put", L_TODAY, rev, value, NULL), "applied", NULL);
+  g_assert_cmpint (db_int (fixture, "SELECT count(*) FROM lesson WHERE id = '" L_TODAY "' "
+                                    "AND plan_item_id = '" PLAN_OWN "'"), ==, 1);
+
+  /* 004 §3.6: a topic entered 10 days ago for the lesson of 20 days ago was in time, and so is
+   * the plan item it brings, though the lesson itself is past the edit window now. */
+  g_free (value);
+  value = planned_lesson_json (L_OLD, days_ago_20, "Дроби", PLAN_OWN, now_s - 10 * 86400);
+  rev = db_int (fixture, "SELECT rev FROM lesson WHERE id = '" L_OLD "'");
+  expect (fixture, "teacher", op_json (NULL, "lesson", "put", L_OLD, rev, value, NULL), "applied", NULL);
+  g_assert_cmpint (db_int (fixture, "SELECT count(*) FROM lesson WHERE id = '" L_OLD "' "
+                                    "AND plan_item_id = '" PLAN_OWN "'"), ==, 1);
+  /* … while the plan item changed alone is a change of the lesson, closed by now. */
+  g_free (value);
+  value = planned_lesson_json (L_OLD, days_ago_20, "Дроби", NULL, now_s - 10 * 86400);
+  rev = db_int (fixture, "SELECT rev FROM lesson WHERE id = '" L_OLD "'");
+  expect (fixture, "teacher", op_json (NULL, "lesson", "put", L_OLD, rev, value, NULL), "rejected",
+          "edit_window_closed");
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 
 int
@@ -1215,6 +1305,7 @@ main (int    argc,
   ADD ("/server/write/authorisation-matrix", test_authorisation_matrix);
   ADD ("/server/write/policy/rules-refused-with-reason", test_policy_rules_refused_with_reason);
   ADD ("/server/write/correction/keeps-old-value", test_correction_keeps_old_value);
+  ADD ("/server/write/lesson/plan-item-of-own-group", test_lesson_plan_item_of_own_group);
   ADD ("/server/write/import/good-plan", test_import_good_plan);
   ADD ("/server/write/import/bad-rows-store-nothing", test_import_bad_rows_store_nothing);
   ADD ("/server/write/journal/never-stale-304", test_journal_never_stale_304);

@@ -45,6 +45,8 @@ GtkEntry         *_zh_lessons_page_get_homework_entry (ZhLessonsPage       *self
 GtkTreeModel     *_zh_lessons_page_get_completions  (ZhLessonsPage         *self);
 const char       *_zh_lessons_page_get_state        (ZhLessonsPage         *self,
                                                      const char            *lesson_id);
+char             *_zh_lessons_page_dup_state_tooltip (ZhLessonsPage        *self,
+                                                      const char           *lesson_id);
 const char       *_zh_lessons_page_get_last_toast   (ZhLessonsPage         *self);
 AdwMessageDialog *_zh_lessons_page_get_dialog       (ZhLessonsPage         *self);
 GPtrArray        *_zh_lessons_page_get_free_slots   (ZhLessonsPage         *self);

@@ -40,6 +40,7 @@ struct _ZhLessonsPage
   gboolean            stale;          /* filled when shown (ensure_lessons) */
   GCancellable       *cancellable;    /* cancelled in dispose */
   GHashTable         *states;         /* lesson id → ZhOutboxState + 1 */
+  GHashTable         *reasons;        /* lesson id → the service's reason for refusing it */
   gboolean            states_stale;   /* refreshed once the editing ends */
   GHashTable         *saved;          /* lesson ids saved from this page */
   char               *select_id;      /* the lesson to select at the next fill */
@@ -173,6 +174,7 @@ zh_lessons_page_set_session (ZhLessonsPage *self,
   g_clear_pointer (&self->reader, zh_reader_unref);
   g_hash_table_remove_all (self->saved);
   g_hash_table_remove_all (self->states);
+  g_hash_table_remove_all (self->reasons);
   if (session != NULL)
     {
       ZhSync *sync = zh_session_get_sync (session);
@@ -292,6 +294,32 @@ _zh_lessons_page_get_state (ZhLessonsPage *self,
     }
 }
 
+/* _zh_lessons_page_dup_state_tooltip: (transfer full): the words for the sync state of a row,
+ * a refusal with the service's reason as the outbox keeps it, or NULL for no state. */
+char *
+_zh_lessons_page_dup_state_tooltip (ZhLessonsPage *self,
+                                    const char    *lesson_id)
+{
+  const char *state = _zh_lessons_page_get_state (self, lesson_id);
+  const char *reason;
+
+  if (g_strcmp0 (state, "waiting") == 0)
+    return g_strdup (_("not sent yet"));
+  if (g_strcmp0 (state, "rejected") == 0)
+    {
+      reason = g_hash_table_lookup (self->reasons, lesson_id);
+      if (reason == NULL || reason[0] == '\0')
+        return g_strdup (_("refused by the service"));
+      /* Translators: a lesson's change the service refused, and the service's reason */
+      return g_strdup_printf (_("refused by the service: %s"), reason);
+    }
+  if (g_strcmp0 (state, "conflict") == 0)
+    return g_strdup (_("changed here and on the service"));
+  if (g_strcmp0 (state, "synced") == 0)
+    return g_strdup (_("sent to the service"));
+  return NULL;
+}
+
 /* What a column's factory needs. */
 typedef struct
 {
@@ -398,6 +426,7 @@ cell_bind_cb (GtkSignalListItemFactory *factory,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char *text = _zh_lessons_page_text (page, lesson, data->column, now);
   const char *classes[3] = { NULL, NULL, NULL };
+  g_autofree char *state_tooltip = NULL;
   const char *tooltip = NULL;
 
   if (data->column == ZH_LESSONS_COLUMN_TOPIC_STATUS ||
@@ -419,14 +448,8 @@ cell_bind_cb (GtkSignalListItemFactory *factory,
       /* The journal grid's dot: accent while waiting, red refused, orange in conflict. */
       g_free (text);
       text = g_strdup (state == NULL ? "" : g_str_equal (state, "synced") ? "✓" : "●");
-      if (g_strcmp0 (state, "waiting") == 0)
-        tooltip = _("not sent yet");
-      else if (g_strcmp0 (state, "rejected") == 0)
-        tooltip = _("refused by the service");
-      else if (g_strcmp0 (state, "conflict") == 0)
-        tooltip = _("changed here and on the service");
-      else if (g_strcmp0 (state, "synced") == 0)
-        tooltip = _("sent to the service");
+      state_tooltip = _zh_lessons_page_dup_state_tooltip (self, lesson->id);
+      tooltip = state_tooltip;
       classes[0] = "zh-sync-state";
       if (state != NULL)
         classes[1] = g_str_equal (state, "waiting") ? "accent"
@@ -494,6 +517,7 @@ refresh_states (ZhLessonsPage *self)
 {
   g_autoptr(GError) error = NULL;
   GHashTable *states;
+  GHashTable *reasons;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->lessons));
 
   if (self->session == NULL)
@@ -505,13 +529,18 @@ refresh_states (ZhLessonsPage *self)
     }
   self->states_stale = FALSE;
   states = zh_session_list_lesson_states (self->session, &error);
-  if (states == NULL)
+  reasons = states != NULL ? zh_session_list_lesson_reasons (self->session, &error) : NULL;
+  if (reasons == NULL)
     {
+      g_clear_pointer (&states, g_hash_table_unref);
       g_warning ("%s", error->message);
       return;
     }
   g_hash_table_unref (self->states);
   self->states = states;
+  /* A refused row tells why, in the service's words, as the outbox keeps them. */
+  g_hash_table_unref (self->reasons);
+  self->reasons = reasons;
   /* The rows on screen are bound again; the others when they come. */
   if (n > 0)
     g_list_model_items_changed (G_LIST_MODEL (self->lessons), 0, n, n);
@@ -1309,6 +1338,7 @@ zh_lessons_page_finalize (GObject *object)
   g_clear_pointer (&self->reader, zh_reader_unref);
   g_clear_pointer (&self->page, zh_journal_page_unref);
   g_clear_pointer (&self->states, g_hash_table_unref);
+  g_clear_pointer (&self->reasons, g_hash_table_unref);
   g_clear_pointer (&self->saved, g_hash_table_unref);
   g_clear_pointer (&self->free_slots, g_ptr_array_unref);
   g_free (self->select_id);
@@ -1358,6 +1388,7 @@ zh_lessons_page_init (ZhLessonsPage *self)
 
   self->cancellable = g_cancellable_new ();
   self->states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->reasons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->saved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->lessons = g_list_store_new (ZH_TYPE_LESSON_ITEM);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->lessons)));

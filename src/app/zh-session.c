@@ -887,3 +887,36 @@ zh_session_list_lesson_states (ZhSession  *self,
     return NULL;
   return worst_states (store, stmt, error);
 }
+
+/* zh_session_list_lesson_reasons: (transfer full): the lessons whose changes the service refused,
+ * lesson id → the service's reason for the newest refusal, in its own words (the outbox's
+ * reason_message). */
+GHashTable *
+zh_session_list_lesson_reasons (ZhSession  *self,
+                                GError    **error)
+{
+  g_autoptr(GHashTable) reasons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ZhStore *store;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (ZH_IS_SESSION (self), NULL);
+
+  store = zh_offline_get_store (self->offline);
+  stmt = zh_store_prepare (store, "SELECT entity_id, reason_message FROM outbox "
+                                  "WHERE entity = 'lesson' AND state = 'rejected' "
+                                  "AND reason_message IS NOT NULL ORDER BY seq", error);
+  if (stmt == NULL)
+    return NULL;
+  /* In order of the outbox: the newest refusal of a lesson is the last one put. */
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (reasons, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                         g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      zh_store_set_error (store, rc, "outbox", error);
+      return NULL;
+    }
+  return g_steal_pointer (&reasons);
+}

@@ -118,6 +118,8 @@ char       *zh_session_add_lesson_finish  (ZhSession           *self,
                                            GError             **error);
 GHashTable *zh_session_list_lesson_states (ZhSession           *self,
                                            GError             **error);
+GHashTable *zh_session_list_lesson_reasons (ZhSession          *self,
+                                            GError            **error);
 
 void        zh_session_sign_out           (ZhSession           *self);
 

@@ -1461,7 +1461,41 @@ zh_offline_clear_absence (ZhOffline   *self,
   return record_edit (self, &zh_attendance_info, before->id, before, NULL, now, error);
 }
 
-/* zh_offline_set_topic: write the topic of @lesson_id (001 §5.4, 002 §5.2). */
+/* The plan item (КТП) of @lesson's group whose topic is @topic, in @plan_item_id (NULL when the
+ * topic is none of the plan's): the first by number whose hours the group's other lessons have
+ * not all taken yet, else the lowest number — a topic the plan repeats goes to its next turn. */
+static gboolean
+find_plan_item (ZhOffline       *self,
+                const ZhLesson  *lesson,
+                const char      *topic,
+                char           **plan_item_id,
+                GError         **error)
+{
+  sqlite3_stmt *stmt = zh_store_prepare (self->store,
+                                         "SELECT p.id FROM plan_item p WHERE p.group_id = ?1 "
+                                         "AND p.topic = ?2 ORDER BY (SELECT count (*) FROM lesson l "
+                                         "WHERE l.plan_item_id = p.id AND l.id <> ?3) >= p.hours, "
+                                         "p.number LIMIT 1", error);
+  int rc;
+
+  *plan_item_id = NULL;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, lesson->group_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, topic, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, lesson->id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *plan_item_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return zh_store_set_error (self->store, rc, "plan_item", error);
+  return TRUE;
+}
+
+/* zh_offline_set_topic: write the topic of @lesson_id (001 §5.4, 002 §5.2); a topic of the
+ * group's plan (КТП) links the lesson to that plan item, any other text unlinks it, so the hours
+ * given can be set against the plan (REQUIREMENTS §6). */
 gboolean
 zh_offline_set_topic (ZhOffline   *self,
                       const char  *lesson_id,
@@ -1471,18 +1505,22 @@ zh_offline_set_topic (ZhOffline   *self,
 {
   g_auto(EditContext) ctx = { 0 };
   g_autoptr(ZhLesson) after = NULL;
+  g_autofree char *plan_item_id = NULL;
 
   g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
   g_return_val_if_fail (lesson_id != NULL && topic != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!load_lesson (self, &ctx, lesson_id, error) ||
-      !check_policy (self, &ctx, ZH_EDIT_SET_TOPIC, ctx.lesson->date, NULL, now, NULL, error))
+      !check_policy (self, &ctx, ZH_EDIT_SET_TOPIC, ctx.lesson->date, NULL, now, NULL, error) ||
+      !find_plan_item (self, ctx.lesson, topic, &plan_item_id, error))
     return FALSE;
   after = zh_lesson_copy (ctx.lesson);
   g_free (after->topic);
   after->topic = g_strdup (topic);
   after->topic_entered_at = now;
+  g_free (after->plan_item_id);
+  after->plan_item_id = g_steal_pointer (&plan_item_id);
   g_free (after->entered_by);
   after->entered_by = g_strdup (ctx.staff->id);
   after->received_at = 0;

@@ -377,6 +377,42 @@ lesson_of (Writer      *w,
 
 /* ---- the journal entities ------------------------------------------------------------------ */
 
+/* A lesson follows the plan (КТП) of its own group (REQUIREMENTS §2; 000 §3.5.4): its plan item,
+ * if it has one, must be in that plan, or the hours given would count against another group's. */
+static gboolean
+check_lesson_plan_item (Writer          *w,
+                        const ZhLesson  *value,
+                        Result          *result,
+                        GError         **error)
+{
+  sqlite3_stmt *stmt;
+  g_autofree char *group_id = NULL;
+  int rc;
+
+  if (value->plan_item_id == NULL)
+    return TRUE;
+  stmt = zh_store_prepare (w->store, "SELECT group_id FROM plan_item WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, value->plan_item_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    group_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return zh_store_set_error (w->store, rc, "plan_item", error);
+  if (group_id == NULL)
+    return reject (result, "not_found", "plan_item_id",
+                   _("There is no plan item with the id “%s” (field “plan_item_id”)."),
+                   value->plan_item_id);
+  if (g_strcmp0 (group_id, value->group_id) != 0)
+    return reject (result, "invalid_value", "plan_item_id",
+                   _("The plan item “%s” in “plan_item_id” belongs to the calendar plan of "
+                     "another group; a lesson follows the plan of its own group."),
+                   value->plan_item_id);
+  return TRUE;
+}
+
 static gboolean
 check_lesson (Writer      *w,
               ZhLesson    *current,
@@ -415,9 +451,16 @@ check_lesson (Writer      *w,
   else if (value->homework[0] != '\0' && value->homework_entered_at == 0)
     value->homework_entered_at = w->now;
 
+  if ((current == NULL || g_strcmp0 (current->plan_item_id, value->plan_item_id) != 0) &&
+      !check_lesson_plan_item (w, value, result, error))
+    return FALSE;
+
+  /* The plan item a new topic brings is part of that topic, judged with it below at the time
+   * the topic was entered; a plan item changed alone is a change of the lesson. */
   if (current == NULL || current->number != value->number || current->kind != value->kind ||
       g_strcmp0 (current->date, value->date) != 0 ||
-      g_strcmp0 (current->plan_item_id, value->plan_item_id) != 0 ||
+      (g_strcmp0 (current->plan_item_id, value->plan_item_id) != 0 &&
+       g_strcmp0 (current->topic, value->topic) == 0) ||
       g_strcmp0 (current->teacher_id, value->teacher_id) != 0 ||
       current->substitute != value->substitute)
     {
