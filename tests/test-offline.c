@@ -497,6 +497,140 @@ test_absence_reason_class_teacher (OfflineFixture *fixture,
   g_assert_cmpint (absence->code, ==, ZH_ATTENDANCE_ILL);
 }
 
+/* The code of the attendance row of @student_id in @lesson_id in the copy. */
+static ZhAttendanceCode
+attendance_code (OfflineFixture *fixture,
+                 const char     *lesson_id,
+                 const char     *student_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT code FROM attendance WHERE lesson_id = '%s' "
+                                          "AND student_id = '%s'", lesson_id, student_id);
+  g_autofree char *nick = query_text (fixture->store, sql);
+  int code = -1;
+
+  g_assert_true (zh_enum_from_nick (ZH_TYPE_ATTENDANCE_CODE, nick, &code));
+  return code;
+}
+
+/* A reason taken back gives the absence the code it had, through the outbox, by the rules of
+ * setting the reason: the student's class teacher (002 §5.3, 000 §4.3.3). Only the reason given
+ * is taken back: one changed since stays. */
+static void
+test_take_back_reason (OfflineFixture *fixture,
+                       gconstpointer   data)
+{
+  const char *lesson = fixture->school.russian_today, *student = fixture->school.students5[1];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhOutboxEntry) entry = NULL;
+  g_autoptr(ZhAttendance) sent = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  /* The class teacher of 5А teaches its Russian: records the absence and gives its reason. */
+  sign_in_as (fixture, fixture->school.classteacher_id);
+  g_assert_true (zh_offline_set_absence (fixture->offline, lesson, student, ZH_ATTENDANCE_ABSENT,
+                                         fixture->now, &error));
+  g_assert_no_error (error);
+  g_assert_true (zh_offline_set_absence_reason (fixture->offline, lesson, student,
+                                                ZH_ATTENDANCE_ILL, fixture->now + 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (attendance_code (fixture, lesson, student), ==, ZH_ATTENDANCE_ILL);
+
+  g_assert_true (zh_offline_take_back_absence_reason (fixture->offline, lesson, student,
+                                                      ZH_ATTENDANCE_ILL, ZH_ATTENDANCE_ABSENT,
+                                                      fixture->now + 2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (attendance_code (fixture, lesson, student), ==, ZH_ATTENDANCE_ABSENT);
+  /* The service hears of it: the operation never sent carries the absence as given back. */
+  entry = only_entry (fixture, ZH_OUTBOX_PENDING);
+  g_assert_true (entry->info == &zh_attendance_info);
+  g_assert_cmpint (entry->action, ==, ZH_OP_ACTION_PUT);
+  sent = zh_entity_from_string (&zh_attendance_info, entry->value, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sent->code, ==, ZH_ATTENDANCE_ABSENT);
+  g_assert_cmpint (sent->entered_at, ==, fixture->now + 2);
+
+  /* A reason changed since the one taken back: left as it is, nothing recorded. */
+  g_assert_true (zh_offline_set_absence_reason (fixture->offline, lesson, student,
+                                                ZH_ATTENDANCE_VALID, fixture->now + 3, &error));
+  g_assert_no_error (error);
+  before = dump_tables (fixture->store);
+  g_assert_false (zh_offline_take_back_absence_reason (fixture->offline, lesson, student,
+                                                       ZH_ATTENDANCE_ILL, ZH_ATTENDANCE_ABSENT,
+                                                       fixture->now + 4, &error));
+  g_assert_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_STATE);
+  after = dump_tables (fixture->store);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (attendance_code (fixture, lesson, student), ==, ZH_ATTENDANCE_VALID);
+}
+
+/* Taking a reason back is refused as setting it is: not by a teacher who is not the student's
+ * class teacher (002 §5.3), not past the edit window (004 §3.6); and a plain absence is given
+ * back only by who may record one — the lesson's teacher (002 §5.3), as the service judges it. */
+static void
+test_take_back_reason_refused (OfflineFixture *fixture,
+                               gconstpointer   data)
+{
+  const char *lesson = fixture->school.lesson_today, *student = fixture->school.students5[2];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZhAttendance) old = zh_attendance_new ();
+  g_autofree char *before = NULL;
+  g_autofree char *sql = NULL;
+  gboolean ok;
+
+  g_assert_true (zh_offline_set_absence (fixture->offline, lesson, student, ZH_ATTENDANCE_ABSENT,
+                                         fixture->now, &error));
+  g_assert_no_error (error);
+  sign_in_as (fixture, fixture->school.classteacher_id);
+  g_assert_true (zh_offline_set_absence_reason (fixture->offline, lesson, student,
+                                                ZH_ATTENDANCE_ILL, fixture->now, &error));
+  g_assert_no_error (error);
+
+  /* The mathematics teacher is not the class teacher of 5А. */
+  sign_in_as (fixture, fixture->school.teacher_id);
+  before = dump_tables (fixture->store);
+  ok = zh_offline_take_back_absence_reason (fixture->offline, lesson, student, ZH_ATTENDANCE_ILL,
+                                            ZH_ATTENDANCE_ABSENT, fixture->now + 1, &error);
+  check_refused (fixture, ok, error, ZH_POLICY_ERROR_NOT_OWN_CLASS, before);
+  g_clear_error (&error);
+
+  /* The class teacher does not teach this mathematics: the plain absence is not theirs to give
+   * back; another reason is. */
+  sign_in_as (fixture, fixture->school.classteacher_id);
+  g_free (before);
+  before = dump_tables (fixture->store);
+  ok = zh_offline_take_back_absence_reason (fixture->offline, lesson, student, ZH_ATTENDANCE_ILL,
+                                            ZH_ATTENDANCE_ABSENT, fixture->now + 1, &error);
+  check_refused (fixture, ok, error, ZH_POLICY_ERROR_NOT_OWN_GROUP, before);
+  g_clear_error (&error);
+  g_assert_true (zh_offline_take_back_absence_reason (fixture->offline, lesson, student,
+                                                      ZH_ATTENDANCE_ILL, ZH_ATTENDANCE_INVALID,
+                                                      fixture->now + 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (attendance_code (fixture, lesson, student), ==, ZH_ATTENDANCE_INVALID);
+
+  /* A lesson 20 days past, its absence with a reason: the reason stays. */
+  old->id = zh_uuid_new ();
+  old->lesson_id = g_strdup (fixture->school.lesson_old);
+  old->student_id = g_strdup (student);
+  old->code = ZH_ATTENDANCE_ILL;
+  old->comment = g_strdup ("");
+  old->entered_by = g_strdup (fixture->school.classteacher_id);
+  old->entered_at = fixture->now - 20 * 86400;
+  old->rev = 100;
+  sql = g_strdup_printf ("DELETE FROM attendance WHERE lesson_id = '%s' AND student_id = '%s'",
+                         fixture->school.lesson_old, student);
+  g_assert_true (zh_store_exec (fixture->store, sql, &error));
+  g_assert_true (zh_store_put_entity (fixture->store, &zh_attendance_info, old, &error));
+  g_assert_no_error (error);
+  g_free (before);
+  before = dump_tables (fixture->store);
+  ok = zh_offline_take_back_absence_reason (fixture->offline, fixture->school.lesson_old, student,
+                                            ZH_ATTENDANCE_ILL, ZH_ATTENDANCE_VALID,
+                                            fixture->now + 1, &error);
+  check_refused (fixture, ok, error, ZH_POLICY_ERROR_EDIT_WINDOW_CLOSED, before);
+}
+
 /* Homework is not added to a lesson already past (002 §5.2); a lesson's own day is fine. */
 static void
 test_homework_rules (OfflineFixture *fixture,
@@ -1450,6 +1584,8 @@ main (int    argc,
   ADD ("/offline/refused/edit-window", test_refused_edit_window);
   ADD ("/offline/refused/not-my-group", test_refused_not_my_group);
   ADD ("/offline/edit/absence-reason-by-class-teacher", test_absence_reason_class_teacher);
+  ADD ("/offline/undo/reason-gives-back-the-code", test_take_back_reason);
+  ADD ("/offline/undo/reason-refused-as-setting-it", test_take_back_reason_refused);
   ADD ("/offline/edit/homework-rules", test_homework_rules);
   ADD ("/offline/edit/add-lesson", test_add_lesson);
   ADD ("/offline/period-mark/in-the-window", test_period_mark_in_window);

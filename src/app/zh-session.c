@@ -365,6 +365,9 @@ typedef struct
   ZhPeriodMarkKind  kind;
   char             *period_id;
   char         *mark_id;     /* MARK: the new mark's, set by the worker */
+  /* ZH_SESSION_EDIT_TAKE_BACK_REASON: the reason taken back, the code given back */
+  ZhAttendanceCode  reason;
+  ZhAttendanceCode  previous;
 } EditData;
 
 static void
@@ -434,6 +437,11 @@ edit_thread (GTask        *task,
       else
         ok = zh_offline_set_absence_reason (self->edit_offline, data->lesson_id,
                                             data->student_id, reason, now, &error);
+      break;
+    case ZH_SESSION_EDIT_TAKE_BACK_REASON:
+      ok = zh_offline_take_back_absence_reason (self->edit_offline, data->lesson_id,
+                                                data->student_id, data->reason, data->previous,
+                                                now, &error);
       break;
     case ZH_SESSION_EDIT_PERIOD_MARK:
       ok = zh_offline_set_period_mark (self->edit_offline, data->group_id, data->student_id,
@@ -510,6 +518,38 @@ zh_session_set_period_mark_async (ZhSession           *self,
   data->kind = kind;
   data->period_id = g_strdup (period_id);
   data->value = g_strdup (value);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zh_session_edit_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) edit_data_free);
+  g_task_run_in_thread (task, edit_thread);
+}
+
+/* zh_session_take_back_reason_async: takes back the reason @reason given to the absence of
+ * @student_id in @lesson_id — the absence gets @previous again — in a worker, as the edit
+ * ZH_SESSION_EDIT_TAKE_BACK_REASON; the school's policy refuses it at once with its reason, as it
+ * would setting the reason. Finish with zh_session_edit_finish. */
+void
+zh_session_take_back_reason_async (ZhSession           *self,
+                                   const char          *lesson_id,
+                                   const char          *student_id,
+                                   ZhAttendanceCode     reason,
+                                   ZhAttendanceCode     previous,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EditData *data;
+
+  g_return_if_fail (ZH_IS_SESSION (self));
+  g_return_if_fail (lesson_id != NULL && student_id != NULL);
+
+  data = g_new0 (EditData, 1);
+  data->edit = ZH_SESSION_EDIT_TAKE_BACK_REASON;
+  data->lesson_id = g_strdup (lesson_id);
+  data->student_id = g_strdup (student_id);
+  data->reason = reason;
+  data->previous = previous;
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, zh_session_edit_async);
   g_task_set_task_data (task, data, (GDestroyNotify) edit_data_free);

@@ -27,6 +27,7 @@ typedef enum
   ZH_SESSION_EDIT_ABSENCE_REASON, /* б, у, п: the class teacher's reason */
   ZH_SESSION_EDIT_PERIOD_MARK,    /* a period, year, ГИА or Итог mark */
   ZH_SESSION_EDIT_DELETE_MARK,    /* the author's undo within the grace: value, the mark's id */
+  ZH_SESSION_EDIT_TAKE_BACK_REASON, /* a reason taken back: zh_session_take_back_reason_async */
 } ZhSessionEdit;
 
 /* ZhSessionLessonText: which texts of a lesson zh_session_edit_lesson_async writes. */
@@ -77,6 +78,14 @@ void        zh_session_set_period_mark_async (ZhSession        *self,
                                               GCancellable     *cancellable,
                                               GAsyncReadyCallback callback,
                                               gpointer          user_data);
+void        zh_session_take_back_reason_async (ZhSession        *self,
+                                               const char       *lesson_id,
+                                               const char       *student_id,
+                                               ZhAttendanceCode  reason,
+                                               ZhAttendanceCode  previous,
+                                               GCancellable     *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer          user_data);
 gboolean    zh_session_edit_finish        (ZhSession           *self,
                                            GAsyncResult        *result,
                                            GError             **error);

@@ -1376,14 +1376,17 @@ unlock_activated_cb (ZhWindow *self)
 /* ---- keyboard entry ------------------------------------------------------------------------- */
 
 /* An entry typed in this window that its author may take back: a mark (within the school's undo
- * grace, 002 §5.2) or an absence typed on an empty cell. */
+ * grace, 002 §5.2), an absence typed on an empty cell, or the reason typed on an absence (by the
+ * rules of typing it, 002 §5.3, 000 §4.3.3). */
 typedef struct
 {
-  ZhSessionEdit  edit;        /* ZH_SESSION_EDIT_MARK or ZH_SESSION_EDIT_ABSENCE */
-  char          *lesson_id;
-  char          *student_id;
-  char          *mark_id;     /* a mark's */
-  gint64         at;          /* when it was saved, seconds since the epoch */
+  ZhSessionEdit     edit;     /* ZH_SESSION_EDIT_MARK, _ABSENCE or _ABSENCE_REASON */
+  char             *lesson_id;
+  char             *student_id;
+  char             *mark_id;  /* a mark's */
+  ZhAttendanceCode  reason;   /* a reason's: the one typed */
+  ZhAttendanceCode  previous; /* a reason's: the code the absence had before */
+  gint64            at;       /* when it was saved, seconds since the epoch */
 } UndoStep;
 
 static void
@@ -1403,6 +1406,8 @@ typedef struct
   char          *lesson_id;
   char          *student_id;
   char          *mark_id;     /* DELETE_MARK: the mark taken back */
+  ZhAttendanceCode reason;    /* ABSENCE_REASON: the reason typed */
+  ZhAttendanceCode previous;  /* ABSENCE_REASON: the code the absence had before */
   gboolean       undoable;    /* once saved, it joins the window's undo steps */
 } EditContext;
 
@@ -1416,7 +1421,7 @@ edit_context_free (EditContext *ctx)
   g_free (ctx);
 }
 
-/* Drops the undo steps of what @ctx took back. */
+/* Drops the undo steps of what @ctx took back: a cleared absence takes its reasons with it. */
 static void
 forget_undo_steps (ZhWindow    *self,
                    EditContext *ctx)
@@ -1426,7 +1431,9 @@ forget_undo_steps (ZhWindow    *self,
       UndoStep *step = self->undo_steps->pdata[i];
 
       if (ctx->edit == ZH_SESSION_EDIT_DELETE_MARK ? g_strcmp0 (step->mark_id, ctx->mark_id) == 0
-          : step->edit == ZH_SESSION_EDIT_ABSENCE && g_str_equal (step->lesson_id, ctx->lesson_id) &&
+          : (step->edit == ZH_SESSION_EDIT_ABSENCE ||
+             step->edit == ZH_SESSION_EDIT_ABSENCE_REASON) &&
+            g_str_equal (step->lesson_id, ctx->lesson_id) &&
             g_str_equal (step->student_id, ctx->student_id))
         g_ptr_array_remove_index (self->undo_steps, i);
     }
@@ -1456,6 +1463,8 @@ edit_ready_cb (GObject      *source,
       step->lesson_id = g_strdup (ctx->lesson_id);
       step->student_id = g_strdup (ctx->student_id);
       step->mark_id = zh_session_edit_dup_mark_id (res);
+      step->reason = ctx->reason;
+      step->previous = ctx->previous;
       step->at = g_get_real_time () / G_USEC_PER_SEC;
       g_ptr_array_add (self->undo_steps, step);
     }
@@ -1467,6 +1476,24 @@ edit_ready_cb (GObject      *source,
   edit_context_free (ctx);
 }
 
+/* An edit of @student_id in @lesson_id about to go to the copy; @undoable: it joins the steps. */
+static EditContext *
+edit_context_new (ZhWindow      *self,
+                  ZhSessionEdit  edit,
+                  const char    *lesson_id,
+                  const char    *student_id,
+                  gboolean       undoable)
+{
+  EditContext *ctx = g_new0 (EditContext, 1);
+
+  ctx->self = g_object_ref (self);
+  ctx->edit = edit;
+  ctx->lesson_id = g_strdup (lesson_id);
+  ctx->student_id = g_strdup (student_id);
+  ctx->undoable = undoable;
+  return ctx;
+}
+
 static void
 start_edit (ZhWindow      *self,
             ZhSessionEdit  edit,
@@ -1476,14 +1503,9 @@ start_edit (ZhWindow      *self,
             const char    *work_type,
             gboolean       undoable)
 {
-  EditContext *ctx = g_new0 (EditContext, 1);
+  EditContext *ctx = edit_context_new (self, edit, lesson_id, student_id, undoable);
 
-  ctx->self = g_object_ref (self);
-  ctx->edit = edit;
-  ctx->lesson_id = g_strdup (lesson_id);
-  ctx->student_id = g_strdup (student_id);
   ctx->mark_id = edit == ZH_SESSION_EDIT_DELETE_MARK ? g_strdup (value) : NULL;
-  ctx->undoable = undoable;
   zh_session_edit_async (self->session, edit, lesson_id, student_id, value, work_type,
                          self->cancellable, edit_ready_cb, ctx);
 }
@@ -1517,6 +1539,63 @@ edit_cell (ZhWindow      *self,
              (edit == ZH_SESSION_EDIT_ABSENCE && !(cell->flags & ZH_JOURNAL_CELL_ATTENDANCE));
   start_edit (self, edit, lesson->id, self->page->rows[row].student_id, value,
               work_type_for_lesson (lesson->kind), undoable);
+}
+
+/* The attendance code of a cell before a reason typed on it: what the page shows, else — typed
+ * faster than the page is read again — what this window's newest step on the cell left. */
+static gboolean
+code_before_reason (ZhWindow            *self,
+                    const ZhJournalCell *cell,
+                    const char          *lesson_id,
+                    const char          *student_id,
+                    ZhAttendanceCode    *code)
+{
+  if (cell->flags & ZH_JOURNAL_CELL_ATTENDANCE)
+    {
+      *code = cell->attendance;
+      return TRUE;
+    }
+  for (guint i = self->undo_steps->len; i-- > 0;)
+    {
+      UndoStep *step = self->undo_steps->pdata[i];
+
+      if (step->edit == ZH_SESSION_EDIT_MARK || !g_str_equal (step->lesson_id, lesson_id) ||
+          !g_str_equal (step->student_id, student_id))
+        continue;
+      *code = step->edit == ZH_SESSION_EDIT_ABSENCE ? ZH_ATTENDANCE_ABSENT : step->reason;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* The reason «б», «у» or «п» typed on an absence; one that changes what the cell showed is a step
+ * to take back, giving the absence the code it had (002 §5.3, 000 §4.3.3). */
+static void
+reason_cell (ZhWindow         *self,
+             guint             row,
+             guint             column,
+             ZhAttendanceCode  reason)
+{
+  const ZhJournalCell *cell;
+  const char *lesson_id, *student_id;
+  ZhAttendanceCode previous = ZH_ATTENDANCE_ABSENT;
+  gboolean known;
+  EditContext *ctx;
+
+  if (self->session == NULL || self->page == NULL || row >= self->page->n_rows ||
+      column >= self->page->n_lessons)
+    return;
+  cell = zh_journal_page_get_cell (self->page, row, column);
+  lesson_id = self->page->lessons[column].id;
+  student_id = self->page->rows[row].student_id;
+  known = code_before_reason (self, cell, lesson_id, student_id, &previous);
+  ctx = edit_context_new (self, ZH_SESSION_EDIT_ABSENCE_REASON, lesson_id, student_id,
+                          known && previous != reason);
+  ctx->reason = reason;
+  ctx->previous = previous;
+  zh_session_edit_async (self->session, ZH_SESSION_EDIT_ABSENCE_REASON, lesson_id, student_id,
+                         zh_enum_to_nick (ZH_TYPE_ATTENDANCE_CODE, reason), NULL,
+                         self->cancellable, edit_ready_cb, ctx);
 }
 
 /* The code of the school's scale a key typed in a period-mark column stands for: a code typed
@@ -1577,10 +1656,8 @@ period_mark_input (ZhWindow   *self,
                           "the period mark in its own column."));
       return;
     }
-  ctx = g_new0 (EditContext, 1);
-  ctx->self = g_object_ref (self);
-  ctx->edit = ZH_SESSION_EDIT_PERIOD_MARK;
-  ctx->student_id = g_strdup (self->page->rows[row].student_id);
+  ctx = edit_context_new (self, ZH_SESSION_EDIT_PERIOD_MARK, NULL,
+                         self->page->rows[row].student_id, FALSE);
   zh_session_set_period_mark_async (self->session, self->page->info.group_id,
                                     self->page->rows[row].student_id, kind, period_id,
                                     period_mark_code (self->page->policy, text), self->cancellable,
@@ -1611,11 +1688,11 @@ cell_input_cb (ZhGrid     *grid,
   else if (g_str_equal (lower, "н"))
     edit_cell (self, row, column, ZH_SESSION_EDIT_ABSENCE, NULL);
   else if (g_str_equal (lower, "б"))
-    edit_cell (self, row, column, ZH_SESSION_EDIT_ABSENCE_REASON, "ill");
+    reason_cell (self, row, column, ZH_ATTENDANCE_ILL);
   else if (g_str_equal (lower, "у"))
-    edit_cell (self, row, column, ZH_SESSION_EDIT_ABSENCE_REASON, "valid");
+    reason_cell (self, row, column, ZH_ATTENDANCE_VALID);
   else if (g_str_equal (lower, "п"))
-    edit_cell (self, row, column, ZH_SESSION_EDIT_ABSENCE_REASON, "invalid");
+    reason_cell (self, row, column, ZH_ATTENDANCE_INVALID);
   else
     done = FALSE;
   if (done)
@@ -1669,8 +1746,10 @@ cell_delete_cb (ZhGrid   *grid,
     start_edit (self, ZH_SESSION_EDIT_DELETE_MARK, lesson_id, student_id, mark->id, NULL, FALSE);
 }
 
-/* Ctrl+Z: takes back the last entry typed in this window that may still be taken back — an
- * absence, or a mark within the undo grace; marks past it are dropped from the steps. */
+/* Ctrl+Z: takes back the last entry typed in this window that may still be taken back, newest
+ * first — a reason (the absence gets the code it had; the policy judges it as typing the reason,
+ * 002 §5.3, 000 §4.3.3), an absence, or a mark within the undo grace; marks past it are dropped
+ * from the steps. */
 static void
 undo_action (GtkWidget  *widget,
              const char *action_name,
@@ -1692,6 +1771,13 @@ undo_action (GtkWidget  *widget,
       else if (step->edit == ZH_SESSION_EDIT_ABSENCE)
         start_edit (self, ZH_SESSION_EDIT_CLEAR_ABSENCE, step->lesson_id, step->student_id, NULL,
                     NULL, FALSE);
+      else if (step->edit == ZH_SESSION_EDIT_ABSENCE_REASON)
+        zh_session_take_back_reason_async (self->session, step->lesson_id, step->student_id,
+                                           step->reason, step->previous, self->cancellable,
+                                           edit_ready_cb,
+                                           edit_context_new (self, ZH_SESSION_EDIT_TAKE_BACK_REASON,
+                                                             step->lesson_id, step->student_id,
+                                                             FALSE));
       else
         {
           g_ptr_array_remove_index (self->undo_steps, self->undo_steps->len - 1);

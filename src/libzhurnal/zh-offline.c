@@ -1429,6 +1429,73 @@ zh_offline_set_absence_reason (ZhOffline         *self,
   return set_attendance (self, lesson_id, student_id, reason, ZH_EDIT_SET_ABSENCE_REASON, now, error);
 }
 
+/* zh_offline_take_back_absence_reason: take back the reason @reason given to the absence of
+ * @student_id in @lesson_id: the absence gets @previous again, the code it had before (an absence,
+ * a lateness or another reason). */
+gboolean
+zh_offline_take_back_absence_reason (ZhOffline         *self,
+                                     const char        *lesson_id,
+                                     const char        *student_id,
+                                     ZhAttendanceCode   reason,
+                                     ZhAttendanceCode   previous,
+                                     gint64             now,
+                                     GError           **error)
+{
+  g_auto(EditContext) ctx = { 0 };
+  g_autoptr(ZhAttendance) before = NULL;
+  g_autoptr(ZhAttendance) after = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean previous_is_reason = previous == ZH_ATTENDANCE_ILL || previous == ZH_ATTENDANCE_VALID ||
+                                previous == ZH_ATTENDANCE_INVALID;
+
+  g_return_val_if_fail (ZH_IS_OFFLINE (self), FALSE);
+  g_return_val_if_fail (lesson_id != NULL && student_id != NULL, FALSE);
+  g_return_val_if_fail (reason == ZH_ATTENDANCE_ILL || reason == ZH_ATTENDANCE_VALID ||
+                        reason == ZH_ATTENDANCE_INVALID, FALSE);
+  g_return_val_if_fail ((guint) previous <= ZH_ATTENDANCE_LATE, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* Taking a reason back is setting the absence's reason again: the student's class teacher's
+   * task, within the edit window, never ahead of the lesson (002 §5.3, 000 §4.3.3, 004 §3.6).
+   * A plain absence or lateness given back is also judged as recording one, the way the service
+   * judges the row by its new code (002 §5.3: an absence is recorded by the lesson's teacher), so
+   * the outbox never carries an edit the service is bound to refuse. */
+  if (!load_lesson (self, &ctx, lesson_id, error) ||
+      !check_student (self, student_id, error) ||
+      !check_policy (self, &ctx, ZH_EDIT_SET_ABSENCE_REASON, ctx.lesson->date, student_id, now,
+                     NULL, error) ||
+      (!previous_is_reason &&
+       !check_policy (self, &ctx, ZH_EDIT_SET_ABSENCE, ctx.lesson->date, student_id, now, NULL,
+                      error)))
+    return FALSE;
+
+  before = find_attendance (self, lesson_id, student_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  /* Only the reason given is taken back: a reason or absence changed since stays as it is. */
+  if (before == NULL || before->code != reason)
+    {
+      g_set_error (error, ZH_OFFLINE_ERROR, ZH_OFFLINE_ERROR_STATE,
+                   _("The absence of student “%s” in lesson “%s” no longer has the reason you "
+                     "gave it: it was changed since, and is left as it is."),
+                   student_id, lesson_id);
+      return FALSE;
+    }
+  if (previous == reason)
+    return TRUE;
+
+  after = zh_attendance_copy (before);
+  after->code = previous;
+  g_clear_pointer (&after->entered_by, g_free);
+  after->entered_by = g_strdup (ctx.staff->id);
+  after->entered_at = now;
+  after->received_at = 0;
+  return record_edit (self, &zh_attendance_info, after->id, before, after, now, error);
+}
+
 /* zh_offline_clear_absence: remove the attendance record of @student_id in @lesson_id. */
 gboolean
 zh_offline_clear_absence (ZhOffline   *self,

@@ -149,6 +149,13 @@ gboolean    zh_offline_set_absence_reason (ZhOffline      *self,
                                            ZhAttendanceCode reason,
                                            gint64          now,
                                            GError        **error);
+gboolean    zh_offline_take_back_absence_reason (ZhOffline        *self,
+                                                 const char       *lesson_id,
+                                                 const char       *student_id,
+                                                 ZhAttendanceCode  reason,
+                                                 ZhAttendanceCode  previous,
+                                                 gint64            now,
+                                                 GError          **error);
 gboolean    zh_offline_set_topic       (ZhOffline         *self,
                                         const char        *lesson_id,
                                         const char        *topic,
