@@ -8,7 +8,6 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <glib/gi18n.h>
 #include <sqlite3.h>
 
@@ -28,33 +27,10 @@ static ZhWindow *window;
 static gboolean done;
 
 static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static void
 start_server (void)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autofree char *program = zh_test_build_path ("src", "server", "zhurnal-server", NULL);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  char *line;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server = g_subprocess_launcher_spawn (launcher, &error, program, "--data", server_dir,
-                                        "--listen", "127.0.0.1:0", "--demo", "--demo-scale", "0.25",
-                                        NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  while ((line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error)) != NULL &&
-         !g_str_has_prefix (line, "Listening on "))
-    g_free (line);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  server_url = g_strdup (line + strlen ("Listening on "));
-  g_free (line);
+  server = zh_test_server_spawn (NULL, server_dir, &server_url, "--listen", "127.0.0.1:0",
+                                 "--demo", "--demo-scale", "0.25", NULL);
 }
 
 typedef gboolean (*Check) (void);
@@ -63,28 +39,7 @@ static void
 wait_for (Check       check,
           const char *what)
 {
-  gint64 deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
-
-  while (!check ())
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-spin (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (1000);
-    }
+  zh_test_wait_for (check, what, 90);
 }
 
 /* The whole screen (popovers and dialogs are surfaces of their own), into the build dir. */
@@ -96,7 +51,7 @@ save_screenshot (const char *name)
   const char *argv[] = { "import", "-window", "root", path, NULL };
   int status = 0;
 
-  spin (400);
+  zh_test_spin (400);
   if (g_getenv ("DISPLAY") == NULL ||
       !g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
                      G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error) ||
@@ -255,7 +210,7 @@ open_popover (guint row,
   zh_grid_set_cursor (grid, row, column);
   gtk_widget_grab_focus (GTK_WIDGET (grid));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-cell", NULL);
-  spin (100);
+  zh_test_spin (100);
   g_assert_nonnull (_zh_window_get_cell_popover (window));
   g_assert_true (gtk_widget_get_visible (_zh_window_get_cell_popover (window)));
   return ZH_CELL_POPOVER (_zh_window_get_cell_popover (window));
@@ -370,7 +325,7 @@ conflicts_script (void)
   student = g_strdup (page->rows[rows[0]].last_name);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-conflicts", NULL);
-  spin (50);
+  zh_test_spin (50);
   g_assert_true (ZH_IS_CONFLICTS_DIALOG (_zh_window_get_dialog (window)));
   dialog = ZH_CONFLICTS_DIALOG (_zh_window_get_dialog (window));
   wait_for (conflicts_ready, "the conflicts list");
@@ -442,7 +397,7 @@ correction_script (void)
   lesson_id = g_strdup (page->lessons[column].id);
   zh_grid_set_cursor (_zh_window_get_grid (window), row, column);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.correct-mark", NULL);
-  spin (50);
+  zh_test_spin (50);
   g_assert_true (ZH_IS_CORRECTION_DIALOG (_zh_window_get_dialog (window)));
   dialog = ZH_CORRECTION_DIALOG (_zh_window_get_dialog (window));
 
@@ -470,7 +425,7 @@ correction_script (void)
 
   /* The history panel, following the cursor; the page was read again, so the cell is found
    * by its student and lesson. */
-  spin (500);
+  zh_test_spin (500);
   page = _zh_window_get_page (window);
   row = (guint) zh_journal_page_find_row (page, student_id);
   column = (guint) zh_journal_page_find_column (page, lesson_id);
@@ -559,8 +514,7 @@ main (int    argc,
   g_test_add_func ("/cell-dialogs/popover-conflicts-correction-history", test_cell_dialogs);
   status = g_test_run ();
 
-  g_subprocess_send_signal (server, SIGTERM);
-  g_subprocess_wait (server, NULL, NULL);
+  zh_test_server_stop (server);
   g_clear_object (&server);
   zh_test_tmpdir_free (server_dir);
   zh_test_tmpdir_free (home);

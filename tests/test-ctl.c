@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/prctl.h>
 #include <signal.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
@@ -43,13 +42,6 @@ ctl_teardown (CtlFixture    *fixture,
 {
   zh_test_tmpdir_free (fixture->dir);
   zh_test_tmpdir_free (fixture->runtime);
-}
-
-static void
-die_with_parent (gpointer data)
-{
-  /* A test that aborts must not leave its service running. */
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
 /* The environment of a zhurnalctl run: the test's data folder, English messages, and a session
@@ -546,36 +538,15 @@ test_login_keyring_locked_or_missing (CtlFixture    *fixture,
 static void
 start_server (void)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autofree char *program = zh_test_build_path ("src", "server", "zhurnal-server", NULL);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  char *line;
-
   server_dir = zh_test_tmpdir_new ();
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server = g_subprocess_launcher_spawn (launcher, &error, program, "--data", server_dir,
-                                        "--listen", "127.0.0.1:0", "--demo", "--demo-scale", "0.25",
-                                        NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  while ((line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error)) != NULL &&
-         !g_str_has_prefix (line, "Listening on "))
-    g_free (line);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  server_url = g_strdup (line + strlen ("Listening on "));
-  g_free (line);
+  server = zh_test_server_spawn (NULL, server_dir, &server_url, "--listen", "127.0.0.1:0",
+                                 "--demo", "--demo-scale", "0.25", NULL);
 }
 
 static void
 stop_server (void)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (server, SIGTERM);
-  g_subprocess_wait (server, NULL, &error);
-  g_assert_no_error (error);
+  zh_test_server_stop (server);
   g_clear_object (&server);
   g_clear_pointer (&server_url, g_free);
   zh_test_tmpdir_free (g_steal_pointer (&server_dir));

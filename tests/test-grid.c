@@ -33,19 +33,6 @@ static const GridPage page_year = { 40, 200 };
 /* 40 rows fit 1600×1000 whole; vertical scrolling needs more. */
 static const GridPage page_long = { 60, 200 };
 
-static void
-spin (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (1000);
-    }
-}
-
 /* Runs the main loop until the grid paints again; FALSE after five seconds without a paint. */
 static gboolean
 wait_for_paint (GridFixture *f)
@@ -90,7 +77,7 @@ grid_setup (GridFixture   *f,
 
   do
     {
-      spin (10);
+      zh_test_spin (10);
       _zh_grid_get_stats (f->grid, &stats);
       surface = gtk_native_get_surface (GTK_NATIVE (f->window));
     }
@@ -107,7 +94,7 @@ grid_teardown (GridFixture   *f,
                gconstpointer  data)
 {
   gtk_window_destroy (f->window);
-  spin (10);
+  zh_test_spin (10);
   g_object_unref (f->model);
 }
 
@@ -613,9 +600,9 @@ test_cells_changed_redraws (GridFixture   *f,
   double upper;
 
   /* Idle, the grid does not paint: otherwise the next check could not fail. */
-  spin (100);
+  zh_test_spin (100);
   _zh_grid_get_stats (f->grid, &before);
-  spin (100);
+  zh_test_spin (100);
   _zh_grid_get_stats (f->grid, &after);
   g_assert_cmpuint (after.n_snapshots, ==, before.n_snapshots);
 

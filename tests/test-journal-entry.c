@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 #include <stdio.h>
-#include <sys/prctl.h>
 #include <glib/gstdio.h>
 #include <glib/gi18n.h>
 #include <sqlite3.h>
@@ -29,41 +28,17 @@ static ZhWindow *window;
 static gboolean done;
 
 static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static void
 start_server (const char *listen)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autofree char *program = zh_test_build_path ("src", "server", "zhurnal-server", NULL);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  char *line;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server = g_subprocess_launcher_spawn (launcher, &error, program, "--data", server_dir,
-                                        "--listen", listen, "--demo", "--demo-scale", "0.25",
-                                        NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  while ((line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error)) != NULL &&
-         !g_str_has_prefix (line, "Listening on "))
-    g_free (line);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
   g_free (server_url);
-  server_url = g_strdup (line + strlen ("Listening on "));
-  g_free (line);
+  server = zh_test_server_spawn (NULL, server_dir, &server_url, "--listen", listen, "--demo",
+                                 "--demo-scale", "0.25", NULL);
 }
 
 static void
 stop_server (void)
 {
-  g_subprocess_send_signal (server, SIGTERM);
-  g_subprocess_wait (server, NULL, NULL);
+  zh_test_server_stop (server);
   g_clear_object (&server);
 }
 
@@ -73,28 +48,7 @@ static void
 wait_for (Check       check,
           const char *what)
 {
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!check ())
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-spin (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (1000);
-    }
+  zh_test_wait_for (check, what, 60);
 }
 
 static void
@@ -110,7 +64,7 @@ save_screenshot (const char *name)
   int height = gtk_widget_get_height (widget);
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
 
-  spin (300);
+  zh_test_spin (300);
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   if (node == NULL)
@@ -241,7 +195,7 @@ key (const char *text)
 {
   g_assert_true (_zh_grid_key_pressed (_zh_window_get_grid (window),
                                        gdk_unicode_to_keyval (g_utf8_get_char (text)), 0));
-  spin (50);
+  zh_test_spin (50);
 }
 
 static guint page_shown;
@@ -430,7 +384,7 @@ run_script (gpointer data)
   g_assert_cmpuint (cursor_column, ==, column);
   save_screenshot ("entry.png");
   wait_for (all_sent, "the edits synced");
-  spin (300);
+  zh_test_spin (300);
   for (guint k = 0; k < 3; k++)
     g_assert_false (cell_flags (row0 + k, column) & ZH_GRID_CELL_WAITING);
   sql = g_strdup_printf ("SELECT count(*) FROM mark WHERE lesson_id = '%s' AND rev > 0 "
@@ -461,7 +415,7 @@ run_script (gpointer data)
     wait_for_page ("the page without the mark taken back");
   g_assert_cmpuint (n_waiting (), ==, 1);
   g_assert_cmpint (copy_count ("SELECT count(*) FROM outbox"), ==, 1);
-  spin (200);
+  zh_test_spin (200);
   /* «Нет связи с URL с HH:MM · 1 изменение ждёт отправки» */
   g_assert_nonnull (strstr (_zh_window_get_status (window), server_url));
   g_assert_nonnull (strstr (_zh_window_get_status (window), " · 1 "));
@@ -471,7 +425,7 @@ run_script (gpointer data)
   /* Back: the waiting edit is synced. */
   start_server (listen);
   wait_for (all_sent, "the edit synced after the restart");
-  spin (300);
+  zh_test_spin (300);
   g_assert_cmpint (copy_count ("SELECT count(*) FROM outbox"), ==, 0);
   g_assert_false (cell_flags (row0 + 3, column) & ZH_GRID_CELL_WAITING);
 
@@ -504,7 +458,7 @@ run_script (gpointer data)
   zh_grid_set_cursor (grid, row0, old_column);
   key ("5");
   while (g_str_has_prefix (refusal_toast (), "Выставленную"))
-    spin (20);
+    zh_test_spin (20);
   g_assert_true (g_str_has_prefix (refusal_toast (), "Урок "));
   g_assert_nonnull (strstr (refusal_toast (), "больше нельзя изменить"));
 

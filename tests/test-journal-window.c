@@ -60,19 +60,6 @@ wait_until (gboolean (*done) (Run *run),
     }
 }
 
-static void
-spin (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (1000);
-    }
-}
-
 static gboolean
 window_ready (Run *run)
 {
@@ -107,7 +94,7 @@ wait_page (Run *run)
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   do
     {
-      spin (5);
+      zh_test_spin (5);
       _zh_grid_get_stats (grid, &now);
     }
   while (now.n_snapshots == before.n_snapshots && g_get_monotonic_time () < deadline &&
@@ -491,12 +478,12 @@ deputy_script (Run *run)
   g_assert_cmpstr (_zh_window_get_page (run->window)->period.id, ==, quarter);
   check_grid_page (run);
   check_lessons (run);
-  spin (200);
+  zh_test_spin (200);
   save_screenshot (GTK_WIDGET (run->window), "journal.png");
 
   /* Alt+2's action shows the lessons. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (run->window), "win.show-lessons", NULL));
-  spin (300);
+  zh_test_spin (300);
   save_screenshot (GTK_WIDGET (run->window), "lessons.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (run->window), "win.show-journal", NULL));
 

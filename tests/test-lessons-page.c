@@ -51,31 +51,10 @@ typedef void (*Script) (void);
 /* ---- driving the application ---------------------------------------------------------------- */
 
 static void
-spin (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (1000);
-    }
-}
-
-static void
 wait_for (gboolean  (*check) (void),
           const char *what)
 {
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!check ())
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+  zh_test_wait_for (check, what, 30);
 }
 
 static gboolean
@@ -143,7 +122,7 @@ run_script_cb (gpointer data)
       wait_for (page_shown, "the page of the teacher's group");
     }
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-lessons", NULL);
-  spin (200);
+  zh_test_spin (200);
   current_script ();
   script_done = TRUE;
   g_application_quit (G_APPLICATION (app));
@@ -179,7 +158,7 @@ show_year (void)
   expected_shown = shown + 1;
   g_assert_true (zh_window_select_page (window, page->info.group_id, "year"));
   wait_for (page_shown, "the year page");
-  spin (100);
+  zh_test_spin (100);
 }
 
 /* Waits for the page to be read again after an edit. */
@@ -187,7 +166,7 @@ static void
 wait_reload (void)
 {
   wait_for (page_shown, "the page read again");
-  spin (100);
+  zh_test_spin (100);
 }
 
 /* The position of @lesson_id on the lessons page, or -1. */
@@ -229,7 +208,7 @@ save_screenshot (const char *name)
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
 
-  spin (300);
+  zh_test_spin (300);
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
@@ -416,7 +395,7 @@ completion_script (void)
   save_screenshot ("lessons-edit.png");
 
   gtk_widget_activate_action (GTK_WIDGET (lessons_page ()), "lessons.cancel-edit", NULL);
-  spin (50);
+  zh_test_spin (50);
   g_assert_false (_zh_lessons_page_is_editing (lessons_page ()));
   g_assert_cmpint (copy_int ("SELECT count (*) FROM outbox WHERE entity_id = ?1",
                              row_lesson (position)->id), ==, 0);
@@ -623,7 +602,7 @@ add_script (void)
     }
   if (_zh_lessons_page_get_dialog (lessons_page ()) != NULL)
     adw_message_dialog_response (_zh_lessons_page_get_dialog (lessons_page ()), "cancel");
-  spin (50);
+  zh_test_spin (50);
 }
 
 static void

@@ -141,15 +141,7 @@ static void
 wait_for (Check       check,
           const char *what)
 {
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!check ())
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+  zh_test_wait_for (check, what, 30);
 }
 
 static gboolean

@@ -9,7 +9,6 @@
 
 #include <string.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
@@ -35,13 +34,6 @@ typedef struct
   const char *reason;
 } Refusal;
 
-static void
-die_with_parent (gpointer data)
-{
-  /* A test that aborts must not leave its service running. */
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
 /* Start zhurnal-server over the demo school serving https with tests/data/tls/@certificate.pem;
  * its address. */
 static GSubprocess *
@@ -49,17 +41,12 @@ start_server (const char  *certificate,
               char       **url)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autofree char *program = zh_test_build_path ("src", "server", "zhurnal-server", NULL);
   g_autofree char *name = g_strconcat (certificate, ".pem", NULL);
   g_autofree char *cert_path = zh_test_source_path ("tests", "data", "tls", name, NULL);
   g_autofree char *key_path = zh_test_source_path ("tests", "data", "tls", "server-key.pem", NULL);
   g_autofree char *asan_options = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
   GSubprocess *server;
-  char *line;
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   /* In the sanitizer build, GCC 12's LeakSanitizer itself crashes at exit ("Tracer caught signal
    * 11" on the dynamic TLS block of glib-networking's GnuTLS module, used from the service's
    * worker threads) and the service exits 1. Its leak check stays on in test-server and test-ctl
@@ -67,19 +54,9 @@ start_server (const char  *certificate,
   asan_options = g_strconcat (g_getenv ("ASAN_OPTIONS") != NULL ? g_getenv ("ASAN_OPTIONS") : "",
                               ":detect_leaks=0", NULL);
   g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan_options, TRUE);
-  server = g_subprocess_launcher_spawn (launcher, &error, program, "--data", data_dir,
-                                        "--listen", "127.0.0.1:0", "--demo", "--demo-scale", "0.05",
-                                        "--tls-certificate", cert_path, "--tls-key", key_path,
-                                        NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  while ((line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error)) != NULL &&
-         !g_str_has_prefix (line, "Listening on "))
-    g_free (line);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  *url = g_strdup (line + strlen ("Listening on "));
-  g_free (line);
+  server = zh_test_server_spawn (launcher, data_dir, url, "--listen", "127.0.0.1:0", "--demo",
+                                 "--demo-scale", "0.05", "--tls-certificate", cert_path,
+                                 "--tls-key", key_path, NULL);
   g_assert_true (g_str_has_prefix (*url, "https://127.0.0.1:"));
   return server;
 }
@@ -87,11 +64,7 @@ start_server (const char  *certificate,
 static void
 stop_server (GSubprocess *server)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (server, SIGTERM);
-  g_subprocess_wait (server, NULL, &error);
-  g_assert_no_error (error);
+  zh_test_server_stop (server);
   g_assert_true (g_subprocess_get_if_exited (server));
   g_assert_cmpint (g_subprocess_get_exit_status (server), ==, 0);
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 #include <stdio.h>
-#include <sys/prctl.h>
 #include <glib/gstdio.h>
 #include <glib/gi18n.h>
 #include <sqlite3.h>
@@ -31,41 +30,17 @@ static ZhWindow *window;
 static gboolean done;
 
 static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static void
 start_server (const char *listen)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autofree char *program = zh_test_build_path ("src", "server", "zhurnal-server", NULL);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  char *line;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server = g_subprocess_launcher_spawn (launcher, &error, program, "--data", server_dir,
-                                        "--listen", listen, "--demo", "--demo-scale", "0.25",
-                                        NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  while ((line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error)) != NULL &&
-         !g_str_has_prefix (line, "Listening on "))
-    g_free (line);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
   g_free (server_url);
-  server_url = g_strdup (line + strlen ("Listening on "));
-  g_free (line);
+  server = zh_test_server_spawn (NULL, server_dir, &server_url, "--listen", listen, "--demo",
+                                 "--demo-scale", "0.25", NULL);
 }
 
 static void
 stop_server (void)
 {
-  g_subprocess_send_signal (server, SIGTERM);
-  g_subprocess_wait (server, NULL, NULL);
+  zh_test_server_stop (server);
   g_clear_object (&server);
 }
 
@@ -75,28 +50,7 @@ static void
 wait_for (Check       check,
           const char *what)
 {
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!check ())
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-spin (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (1000);
-    }
+  zh_test_wait_for (check, what, 60);
 }
 
 /* ---- checks --------------------------------------------------------------------------------- */
@@ -183,7 +137,7 @@ key (const char *text)
 {
   g_assert_true (_zh_grid_key_pressed (_zh_window_get_grid (window),
                                        gdk_unicode_to_keyval (g_utf8_get_char (text)), 0));
-  spin (50);
+  zh_test_spin (50);
 }
 
 static guint page_shown;
@@ -403,7 +357,7 @@ run_script (gpointer data)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
   wait_for (toast_shown, "nothing more to undo");
   g_assert_true (g_str_has_prefix (_zh_window_get_last_toast (window), "Отменять нечего"));
-  spin (300);
+  zh_test_spin (300);
   g_assert_cmpint (code_of (found_row, found_column), ==, found_code);
   g_assert_cmpint (copy_count ("SELECT count(*) FROM outbox"), ==, 0);
 

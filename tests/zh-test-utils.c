@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
@@ -116,4 +119,94 @@ zh_test_run (const char * const *argv,
   if (!WIFEXITED (status))
     return -1;
   return WEXITSTATUS (status);
+}
+
+static void
+die_with_parent (gpointer data)
+{
+  /* A test that fails with g_error must not leave its service behind. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* zh_test_server_spawn: start zhurnal-server as a child of the test; see the header. */
+GSubprocess *
+zh_test_server_spawn (GSubprocessLauncher  *launcher,
+                      const char           *data_dir,
+                      char                **url,
+                      const char           *first_arg,
+                      ...)
+{
+  g_autoptr(GSubprocessLauncher) plain = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *server;
+  va_list args;
+  char *line;
+
+  if (launcher == NULL)
+    launcher = plain = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_ptr_array_add (argv, zh_test_build_path ("src", "server", "zhurnal-server", NULL));
+  g_ptr_array_add (argv, g_strdup ("--data"));
+  g_ptr_array_add (argv, g_strdup (data_dir));
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  while ((line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error)) != NULL &&
+         !g_str_has_prefix (line, "Listening on "))
+    g_free (line);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  *url = g_strdup (line + strlen ("Listening on "));
+  g_free (line);
+  return server;
+}
+
+/* zh_test_server_stop: SIGTERM, then wait for the exit. */
+void
+zh_test_server_stop (GSubprocess *server)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (server, SIGTERM);
+  g_subprocess_wait (server, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* zh_test_spin: run the main context for @msec milliseconds. */
+void
+zh_test_spin (guint msec)
+{
+  gint64 end = g_get_monotonic_time () + msec * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (1000);
+    }
+}
+
+/* zh_test_wait_for: run the main context until @check holds, at most @seconds. */
+void
+zh_test_wait_for (gboolean  (*check) (void),
+                  const char *what,
+                  guint       seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!check ())
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
 }
