@@ -458,6 +458,21 @@ edit_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
+/* Runs the edit @data describes in a worker (edit_thread); finished by zh_session_edit_finish. */
+static void
+start_edit (ZhSession           *self,
+            EditData            *data,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, zh_session_edit_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) edit_data_free);
+  g_task_run_in_thread (task, edit_thread);
+}
+
 /* zh_session_edit_async: makes @edit on the cell of @student_id in @lesson_id in a worker; the
  * school's policy refuses it at once with its reason. @value is the mark (a scale code) or the
  * reason of absence (ill, valid, invalid); @work_type a work type code for a mark. */
@@ -472,7 +487,6 @@ zh_session_edit_async (ZhSession           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   EditData *data;
 
   g_return_if_fail (ZH_IS_SESSION (self));
@@ -484,10 +498,7 @@ zh_session_edit_async (ZhSession           *self,
   data->student_id = g_strdup (student_id);
   data->value = g_strdup (value);
   data->work_type = g_strdup (work_type != NULL ? work_type : "answer");
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, zh_session_edit_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) edit_data_free);
-  g_task_run_in_thread (task, edit_thread);
+  start_edit (self, data, cancellable, callback, user_data);
 }
 
 /* zh_session_set_period_mark_async: gives @student_id the period mark @value (a scale code) of
@@ -505,7 +516,6 @@ zh_session_set_period_mark_async (ZhSession           *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   EditData *data;
 
   g_return_if_fail (ZH_IS_SESSION (self));
@@ -518,10 +528,7 @@ zh_session_set_period_mark_async (ZhSession           *self,
   data->kind = kind;
   data->period_id = g_strdup (period_id);
   data->value = g_strdup (value);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, zh_session_edit_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) edit_data_free);
-  g_task_run_in_thread (task, edit_thread);
+  start_edit (self, data, cancellable, callback, user_data);
 }
 
 /* zh_session_take_back_reason_async: takes back the reason @reason given to the absence of
@@ -538,7 +545,6 @@ zh_session_take_back_reason_async (ZhSession           *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   EditData *data;
 
   g_return_if_fail (ZH_IS_SESSION (self));
@@ -550,10 +556,7 @@ zh_session_take_back_reason_async (ZhSession           *self,
   data->student_id = g_strdup (student_id);
   data->reason = reason;
   data->previous = previous;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, zh_session_edit_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) edit_data_free);
-  g_task_run_in_thread (task, edit_thread);
+  start_edit (self, data, cancellable, callback, user_data);
 }
 
 /* zh_session_edit_finish: whether the edit was made; the sync hears of it (debounced). */
